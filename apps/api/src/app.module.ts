@@ -1,0 +1,40 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConfigModule, type HearthConfig } from '@hearth/config';
+import { dataSourceOptions } from '@hearth/database';
+import { Metrics, type Logger } from '@hearth/observability';
+import { graphqlOptions } from './graphql.options.js';
+import { HealthController } from './health/health.controller.js';
+import { MetricsController } from './health/metrics.controller.js';
+import { SystemResolver } from './system.resolver.js';
+
+export interface AppOptions {
+  readonly config: HearthConfig;
+  readonly databaseUrl: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppOptions): DynamicModule {
+    const { config, databaseUrl, logger, metrics } = options;
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(databaseUrl, []), autoLoadEntities: true }),
+        }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          useFactory: () => graphqlOptions(config, logger, metrics),
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver],
+    };
+  }
+}

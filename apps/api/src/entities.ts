@@ -1,0 +1,2 @@
+/** Every TypeORM entity of Hearth, for tools that need the whole schema (migration:generate). */
+export const ENTITIES: Array<new () => unknown> = [];

@@ -1,0 +1,75 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { HearthConfig } from '@hearth/config';
+import { HearthError, type ErrorCode } from '@hearth/errors';
+import type { Logger, Metrics } from '@hearth/observability';
+
+/** Codes GraphQL itself raises for a malformed request; clients see them as BAD_USER_INPUT. */
+const INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
+
+export function graphqlOptions(config: HearthConfig, logger: Logger, metrics: Metrics): ApolloDriverConfig {
+  const production = config.nodeEnv === 'production';
+  const armor = new ApolloArmor({
+    maxDepth: { n: 10 },
+    maxAliases: { n: 15 },
+    maxDirectives: { n: 10 },
+    maxTokens: { n: 2000 },
+    costLimit: { maxCost: 5000 },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+
+  return {
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    introspection: !production,
+    graphiql: !production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins.
+    plugins: armor.plugins as unknown as NonNullable<ApolloDriverConfig['plugins']>,
+    validationRules: [...armor.validationRules],
+    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    formatError: (formatted, error) => {
+      const shaped = shapeError(formatted, error, logger);
+      metrics.graphqlErrors.inc({ code: String(shaped.extensions?.['code']) });
+      return shaped;
+    },
+  };
+}
+
+function shapeError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof HearthError) {
+    return withCode(formatted, original.code, original.message, original.field);
+  }
+  const code = formatted.extensions?.['code'];
+  if (typeof code === 'string' && INPUT_CODES.has(code)) {
+    return withCode(formatted, 'BAD_USER_INPUT', formatted.message);
+  }
+  // Limits enforced by the armor plugins carry no code of their own.
+  if (code === undefined && !(original instanceof Error && original.stack?.includes('/src/'))) {
+    if (/^Syntax Error|exceeded|Cannot query field|Unknown argument|Token limit|Query Cost/i.test(formatted.message)) {
+      return withCode(formatted, 'BAD_USER_INPUT', formatted.message);
+    }
+  }
+  logger.error({ err: original }, 'internal error while serving GraphQL');
+  return withCode(formatted, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+}
+
+function withCode(
+  formatted: GraphQLFormattedError,
+  code: ErrorCode,
+  message: string,
+  field?: string,
+): GraphQLFormattedError {
+  return {
+    message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: field ? { code, field } : { code },
+  };
+}

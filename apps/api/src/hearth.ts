@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import type { AddressInfo } from 'node:net';
+import type { HearthConfig } from '@hearth/config';
+import { migrate } from '@hearth/database';
+import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@hearth/observability';
+import { AppModule } from './app.module.js';
+import { HttpExceptionFilter } from './http-exception.filter.js';
+
+export interface RunningHearth {
+  readonly app: NestExpressApplication;
+  /** Base URL, such as http://127.0.0.1:3000 */
+  readonly url: string;
+  /** Drains HTTP and closes the pool; the database itself belongs to the caller. */
+  close(): Promise<void>;
+}
+
+/** Builds the API on a database, applies pending migrations if configured, and listens. */
+export async function startHearth(config: HearthConfig, databaseUrl: string, logger: Logger): Promise<RunningHearth> {
+  if (config.migrationsRun) {
+    const applied = await migrate(databaseUrl);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  }
+  const metrics = new Metrics();
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.register({ config, databaseUrl, logger, metrics }),
+    { logger: new NestPinoLogger(logger), bufferLogs: false, forceCloseConnections: true, bodyParser: false },
+  );
+  const production = config.nodeEnv === 'production';
+  app.set('trust proxy', config.trustedProxyHops);
+  app.disable('x-powered-by');
+  // The body is read before the request context is entered: stream callbacks would lose it.
+  app.useBodyParser('json', { limit: '256kb' });
+  app.use(httpContextMiddleware(logger, metrics));
+  app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
+  app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
+  app.useGlobalFilters(new HttpExceptionFilter(logger));
+
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  return { app, url, close: () => app.close() };
+}

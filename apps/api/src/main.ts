@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { loadConfig, type HearthConfig } from '@hearth/config';
+import { openDatabase } from '@hearth/database';
+import { createLogger } from '@hearth/observability';
+import { failureLine } from './cli/run-cli.js';
+import { startHearth } from './hearth.js';
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/** Hearth on the configured database, or on an embedded PostgreSQL when none is configured. */
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config);
+  let database;
+  try {
+    database = await openDatabase(config, (line) => logger.warn(line));
+  } catch (error) {
+    exitWith(error);
+  }
+  let hearth;
+  try {
+    hearth = await startHearth(config, database.url, logger);
+  } catch (error) {
+    await database.close();
+    exitWith(error);
+  }
+
+  const { url } = hearth;
+  logger.info({ url, graphql: `${url}/graphql`, embeddedDatabase: database.embedded }, `Hearth is listening on ${url}`);
+  printBanner(config, url, database.embedded);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    try {
+      await hearth.close();
+    } finally {
+      await database.close();
+    }
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function configOrExit(): HearthConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    exitWith(error);
+  }
+}
+
+/** Startup failures a user can fix are one line on stderr, without a stack trace. */
+function exitWith(error: unknown): never {
+  process.stderr.write(`${failureLine(error)}\n`);
+  process.exit(1);
+}
+
+function printBanner(config: HearthConfig, url: string, embedded: boolean): void {
+  if (config.logPretty || process.stdout.isTTY) {
+    const lines = [
+      '',
+      `  Hearth ${embedded ? '(embedded PostgreSQL in ' + config.dataDir + ')' : ''}`,
+      `    GraphQL  ${url}/graphql`,
+      `    Health   ${url}/health/ready`,
+      `    Metrics  ${url}/metrics`,
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+}
+
+await main();

@@ -1,0 +1,26 @@
+// Native ESM jest (see STACK.md): run through `npm test`, which sets --experimental-vm-modules.
+import { readFileSync } from 'node:fs';
+
+const swcrc = JSON.parse(readFileSync(new URL('./.swcrc', import.meta.url), 'utf8'));
+delete swcrc.$schema;
+// jest resolves the @hearth/* aliases itself (moduleNameMapper below).
+delete swcrc.jsc.baseUrl;
+delete swcrc.jsc.paths;
+
+/** @type {import('jest').Config} */
+export default {
+  rootDir: '.',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.e2e.ts'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleNameMapper: {
+    '^@hearth/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
+  globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
+  testTimeout: 30_000,
+  maxWorkers: 2,
+};

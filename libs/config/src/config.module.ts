@@ -1,0 +1,17 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { HearthConfig } from './config.js';
+
+/** Injection token for the validated configuration. */
+export const HEARTH_CONFIG = Symbol('HEARTH_CONFIG');
+
+@Global()
+@Module({})
+export class ConfigModule {
+  static forRoot(config: HearthConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: HEARTH_CONFIG, useValue: config }],
+      exports: [HEARTH_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,238 @@
+import { generateKeyPairSync, createPrivateKey, createPublicKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type NodeEnv = 'development' | 'test' | 'production';
+
+export interface SigningKeys {
+  /** PKCS#8 PEM of an Ed25519 private key. */
+  readonly privateKeyPem: string;
+  /** SPKI PEM of the matching public key. */
+  readonly publicKeyPem: string;
+}
+
+export interface HearthConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly host: string;
+  /** 0 lets the operating system choose a free port (tests). */
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly logPretty: boolean;
+  /** Absolute path; holds the embedded database and development keys. */
+  readonly dataDir: string;
+  /** True when HEARTH_DATA_DIR was given rather than defaulted. */
+  readonly dataDirExplicit: boolean;
+  /** Undefined: run an embedded PostgreSQL in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly migrationsRun: boolean;
+  readonly seedDemo: boolean;
+  readonly allowedOrigins: readonly string[];
+  readonly redisUrl: string | undefined;
+  /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
+  readonly trustedProxyHops: number;
+  readonly auth: {
+    readonly keys: SigningKeys;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+  };
+}
+
+/** A configuration problem, phrased as one line that names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
+  error: 'must be a postgres:// URL',
+});
+
+const schema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], {
+      error: 'must be development, test or production',
+    })
+    .default('development'),
+  HOST: z
+    .string()
+    .regex(/^[\w.:-]+$/, { error: 'must be a host name or address' })
+    .optional(),
+  PORT: z.coerce
+    .number({ error: 'must be an integer from 0 to 65535' })
+    .int({ error: 'must be an integer from 0 to 65535' })
+    .min(0, { error: 'must be an integer from 0 to 65535' })
+    .max(65535, { error: 'must be an integer from 0 to 65535' })
+    .default(3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+  HEARTH_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  HEARTH_MIGRATIONS_RUN: flag.default(true),
+  HEARTH_SEED_DEMO: flag.optional(),
+  HEARTH_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.every((o) => URL.canParse(o) && new URL(o).origin === o), {
+      error: 'must be a comma-separated list of origins such as https://hearth.example.org',
+    })
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be a redis:// URL' })
+    .optional(),
+  HEARTH_TRUSTED_PROXY_HOPS: z.coerce
+    .number({ error: 'must be an integer from 0 to 10' })
+    .int({ error: 'must be an integer from 0 to 10' })
+    .min(0, { error: 'must be an integer from 0 to 10' })
+    .max(10, { error: 'must be an integer from 0 to 10' })
+    .default(0),
+  HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
+  HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
+  HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
+  HEARTH_JWT_AUDIENCE: z.string().min(1).default('hearth-api'),
+  HEARTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number({ error: 'must be an integer from 30 to 900' })
+    .int({ error: 'must be an integer from 30 to 900' })
+    .min(30, { error: 'must be an integer from 30 to 900' })
+    .max(900, { error: 'must be at most 900 (15 minutes)' })
+    .default(900),
+  HEARTH_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number({ error: 'must be an integer from 300 to 2592000' })
+    .int({ error: 'must be an integer from 300 to 2592000' })
+    .min(300, { error: 'must be an integer from 300 to 2592000' })
+    .max(2_592_000, { error: 'must be an integer from 300 to 2592000' })
+    .default(43_200),
+});
+
+const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL']);
+
+function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
+  const name = String(issue.path[0] ?? 'configuration');
+  const got = env[name];
+  const shown = got === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(got)})`;
+  return `${name} ${issue.message}${shown}`;
+}
+
+/**
+ * Reads and validates the environment once. Throws a ConfigError whose message is one line
+ * naming every variable that is wrong.
+ */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): HearthConfig {
+  // An empty variable means "not set", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => describeIssue(i, present)).join('; '));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const dataDir = resolveDir(e.HEARTH_DATA_DIR ?? '.data', cwd);
+  const defaultOrigins = [`http://localhost:${e.PORT || 3000}`, `http://127.0.0.1:${e.PORT || 3000}`];
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_FORMAT ? e.LOG_FORMAT === 'pretty' : !production && process.stdout.isTTY === true,
+    dataDir,
+    dataDirExplicit: e.HEARTH_DATA_DIR !== undefined,
+    databaseUrl: e.DATABASE_URL,
+    migrationsRun: e.HEARTH_MIGRATIONS_RUN,
+    seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
+    allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
+    redisUrl: e.REDIS_URL,
+    trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
+    auth: {
+      keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
+      issuer: e.HEARTH_JWT_ISSUER,
+      audience: e.HEARTH_JWT_AUDIENCE,
+      accessTokenTtlSeconds: e.HEARTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.HEARTH_REFRESH_TOKEN_TTL_SECONDS,
+    },
+  };
+}
+
+function resolveDir(dir: string, cwd: string): string {
+  return isAbsolute(dir) ? dir : resolve(cwd, dir);
+}
+
+/** PEM given in an environment variable may have its newlines escaped as `\n`. */
+function pem(value: string): string {
+  return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
+}
+
+function signingKeys(
+  privateKey: string | undefined,
+  publicKey: string | undefined,
+  production: boolean,
+  dataDir: string,
+): SigningKeys {
+  if (privateKey !== undefined || publicKey !== undefined) {
+    if (privateKey === undefined)
+      throw new ConfigError('HEARTH_JWT_PRIVATE_KEY is required when HEARTH_JWT_PUBLIC_KEY is set');
+    if (publicKey === undefined)
+      throw new ConfigError('HEARTH_JWT_PUBLIC_KEY is required when HEARTH_JWT_PRIVATE_KEY is set');
+    return checkedKeys(pem(privateKey), pem(publicKey), 'HEARTH_JWT_PRIVATE_KEY');
+  }
+  if (production) {
+    throw new ConfigError(
+      'HEARTH_JWT_PRIVATE_KEY and HEARTH_JWT_PUBLIC_KEY are required when NODE_ENV=production (an Ed25519 key pair in PEM)',
+    );
+  }
+  return developmentKeys(dataDir);
+}
+
+function checkedKeys(privateKeyPem: string, publicKeyPem: string, variable: string): SigningKeys {
+  try {
+    const priv = createPrivateKey(privateKeyPem);
+    const pub = createPublicKey(publicKeyPem);
+    if (priv.asymmetricKeyType !== 'ed25519' || pub.asymmetricKeyType !== 'ed25519') {
+      throw new ConfigError(`${variable} must be an Ed25519 key pair`);
+    }
+    const derived = createPublicKey(priv).export({ type: 'spki', format: 'pem' });
+    if (derived !== pub.export({ type: 'spki', format: 'pem' })) {
+      throw new ConfigError('HEARTH_JWT_PUBLIC_KEY does not match HEARTH_JWT_PRIVATE_KEY');
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${variable} is not a valid PEM key`);
+  }
+  return { privateKeyPem, publicKeyPem };
+}
+
+/** Development keys are generated once and kept in the data directory. */
+function developmentKeys(dataDir: string): SigningKeys {
+  const dir = join(dataDir, 'keys');
+  const privatePath = join(dir, 'jwt-ed25519.key');
+  const publicPath = join(dir, 'jwt-ed25519.pub');
+  try {
+    if (!existsSync(privatePath) || !existsSync(publicPath)) {
+      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+    }
+    return checkedKeys(readFileSync(privatePath, 'utf8'), readFileSync(publicPath, 'utf8'), 'HEARTH_DATA_DIR keys');
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    throw new ConfigError(`HEARTH_DATA_DIR ${dataDir} cannot hold the development signing keys (${reason})`);
+  }
+}

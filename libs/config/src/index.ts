@@ -1,0 +1,5 @@
+export { ConfigError, loadConfig, LOG_LEVELS } from './config.js';
+export type { HearthConfig, LogLevel, NodeEnv, SigningKeys } from './config.js';
+export { ConfigModule, HEARTH_CONFIG } from './config.module.js';
+export { publishTestServer, readTestSettings } from './test-settings.js';
+export type { TestSettings } from './test-settings.js';

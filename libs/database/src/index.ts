@@ -1,0 +1,13 @@
+export {
+  checkReachable,
+  dataSourceOptions,
+  DatabaseUnavailableError,
+  EMBEDDED_DATABASE_NAME,
+  isStartupError,
+  migrate,
+  openDatabase,
+} from './database.js';
+export type { DatabaseHandle } from './database.js';
+export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgres } from './embedded-postgres.js';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';
+export { MIGRATIONS } from './migrations/index.js';

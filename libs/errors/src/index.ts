@@ -1,0 +1,13 @@
+export {
+  badInput,
+  conflict,
+  ERROR_CODES,
+  forbidden,
+  HearthError,
+  httpStatusOf,
+  NOT_FOUND_MESSAGE,
+  notFound,
+  rateLimited,
+  unauthenticated,
+} from './hearth-error.js';
+export type { ErrorCode } from './hearth-error.js';
