@@ -6,6 +6,10 @@ const allowed = {
   observability: ['config'],
   database: ['config'],
   testing: ['config', 'database'],
+  relay: ['errors'],
+  authz: ['errors'],
+  identity: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
+  audit: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
 };
 
 const libs = Object.keys(allowed);

@@ -11,3 +11,4 @@ export {
   unauthenticated,
 } from './hearth-error.js';
 export type { ErrorCode } from './hearth-error.js';
+export { validate } from './validate.js';

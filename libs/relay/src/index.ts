@@ -1,0 +1,12 @@
+export {
+  ConnectionType,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  PageArgs,
+  PageInfo,
+  pageSize,
+  toConnection,
+} from './connection.js';
+export type { Connection, Edge } from './connection.js';
