@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-export const compiledDir = `${root}node_modules/.cache/hearth-test`;
+export const compiledDir = `${root}.test-build`;
 
 export default async function globalSetup() {
   rmSync(compiledDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Hearth as compiled by the test run's global setup, started as its own process. */
 export const COMPILED_MAIN = fileURLToPath(
-  new URL('../../node_modules/.cache/hearth-test/apps/api/src/main.js', import.meta.url),
+  new URL('../../.test-build/apps/api/src/main.js', import.meta.url),
 );
 
 export interface HearthProcess {
