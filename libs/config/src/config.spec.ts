@@ -46,6 +46,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ HEARTH_DATA_DIR: dataDir(), DATABASE_URL: url, HEARTH_SEED_DEMO: 'true' }).seedDemo).toBe(true);
   });
 
+  it('runs the worker in the API process except in production, unless told', () => {
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).runWorker).toBe(true);
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir(), HEARTH_RUN_WORKER: 'false' }).runWorker).toBe(false);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const production = {
+      NODE_ENV: 'production',
+      HEARTH_DATA_DIR: dataDir(),
+      HEARTH_JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      HEARTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    expect(loadConfig(production).runWorker).toBe(false);
+    expect(loadConfig({ ...production, HEARTH_RUN_WORKER: 'true' }).runWorker).toBe(true);
+    expect(failure({ HEARTH_RUN_WORKER: 'sometimes' })).toBe(
+      'HEARTH_RUN_WORKER must be true or false (got "sometimes")',
+    );
+  });
+
   it('names the variable and the value that is wrong, on one line', () => {
     const message = failure({ PORT: 'eighty' });
     expect(message).toBe('PORT must be an integer from 0 to 65535 (got "eighty")');

@@ -29,6 +29,8 @@ export interface HearthConfig {
   readonly databaseUrl: string | undefined;
   readonly migrationsRun: boolean;
   readonly seedDemo: boolean;
+  /** Run the worker's loops (the audit sealer) inside the API process. */
+  readonly runWorker: boolean;
   readonly allowedOrigins: readonly string[];
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
@@ -79,6 +81,7 @@ const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
   HEARTH_MIGRATIONS_RUN: flag.default(true),
   HEARTH_SEED_DEMO: flag.optional(),
+  HEARTH_RUN_WORKER: flag.optional(),
   HEARTH_ALLOWED_ORIGINS: z
     .string()
     .transform((v) =>
@@ -155,6 +158,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl: e.DATABASE_URL,
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
+    runWorker: e.HEARTH_RUN_WORKER ?? !production,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
