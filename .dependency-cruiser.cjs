@@ -47,10 +47,20 @@ module.exports = {
       name: `lib-direction-${lib}`,
       comment: `${lib} may depend on: ${allowed[lib].join(', ') || 'no other lib'}`,
       severity: 'error',
-      from: { path: `^libs/${lib}/` },
+      from: { path: `^libs/${lib}/`, pathNot: '\\.spec\\.ts$' },
       to: {
         path: '^libs/([^/]+)/',
         pathNot: [`^libs/${lib}/`, ...allowed[lib].map((dep) => `^libs/${dep}/`)],
+      },
+    })),
+    ...libs.map((lib) => ({
+      name: `lib-spec-direction-${lib}`,
+      comment: `${lib}'s specs may depend on ${[...allowed[lib], 'testing'].join(', ')}`,
+      severity: 'error',
+      from: { path: `^libs/${lib}/.*\\.spec\\.ts$` },
+      to: {
+        path: '^libs/([^/]+)/',
+        pathNot: [`^libs/${lib}/`, '^libs/testing/', ...allowed[lib].map((dep) => `^libs/${dep}/`)],
       },
     })),
     {

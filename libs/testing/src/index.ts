@@ -1,4 +1,7 @@
+export { eventually } from './eventually.js';
 export { errorCode, graphql, graphqlData } from './graphql-client.js';
 export type { GraphQLCall, GraphQLResponse } from './graphql-client.js';
+export { createTestDataSource } from './test-data-source.js';
+export type { TestDataSource } from './test-data-source.js';
 export { createTestDatabase, startTestServer, withDatabase } from './test-server.js';
 export type { TestDatabase, TestServer } from './test-server.js';
