@@ -30,6 +30,13 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'worker-serves-no-http',
+      comment: 'apps/worker is a Nest application context running loops: no HTTP server, no GraphQL.',
+      severity: 'error',
+      from: { path: '^apps/worker/' },
+      to: { path: 'node_modules/(@nestjs/(platform-express|graphql|apollo)|@apollo/|express|helmet)' },
+    },
+    {
       name: 'only-through-public-face',
       comment: "A lib's files are private: import @hearth/<lib> (its src/index.ts).",
       severity: 'error',

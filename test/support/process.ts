@@ -4,33 +4,62 @@ import { fileURLToPath } from 'node:url';
 /** Hearth as compiled by the test run's global setup, started as its own process. */
 export const COMPILED_MAIN = fileURLToPath(new URL('../../.test-build/apps/api/src/main.js', import.meta.url));
 
-export interface HearthProcess {
+/** A compiled entry point of the test build, e.g. `apps/worker/src/main.js`. */
+export function compiled(path: string): string {
+  return fileURLToPath(new URL(`../../.test-build/${path}`, import.meta.url));
+}
+
+export interface NodeProcess {
   readonly child: ChildProcess;
   readonly stdout: () => string;
   readonly stderr: () => string;
-  /** Resolves with the base URL once Hearth logs that it listens. */
-  readonly listening: Promise<string>;
   readonly exited: Promise<number | null>;
 }
 
-export function spawnHearth(env: Record<string, string>, cwd?: string): HearthProcess {
-  const child = spawn(process.execPath, [COMPILED_MAIN], {
+export interface HearthProcess extends NodeProcess {
+  /** Resolves with the base URL once Hearth logs that it listens. */
+  readonly listening: Promise<string>;
+}
+
+/** Runs a compiled script with only the given environment (and PATH). */
+export function spawnNode(script: string, env: Record<string, string>, cwd?: string): NodeProcess {
+  const child = spawn(process.execPath, [script], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', LOG_FORMAT: 'json', PORT: '0', ...env },
+    env: { PATH: process.env['PATH'] ?? '', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves once the process has written `text` to stdout; rejects if it exits first. */
+export function printed(node: NodeProcess, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (node.stdout().includes(text)) {
+        node.child.stdout?.off('data', check);
+        resolve();
+      }
+    };
+    node.child.stdout?.on('data', check);
+    check();
+    void node.exited.then((code) => reject(new Error(`exited with ${code} before printing ${text}: ${node.stderr()}`)));
+  });
+}
+
+export function spawnHearth(env: Record<string, string>, cwd?: string): HearthProcess {
+  const node = spawnNode(COMPILED_MAIN, { PORT: '0', ...env }, cwd);
   const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"msg":"Hearth is listening on (http:\/\/[^"]+)"/.exec(out);
+    node.child.stdout?.on('data', () => {
+      const match = /"msg":"Hearth is listening on (http:\/\/[^"]+)"/.exec(node.stdout());
       if (match?.[1]) resolve(match[1]);
     });
-    void exited.then((code) => reject(new Error(`Hearth exited with ${code}: ${err}`)));
+    void node.exited.then((code) => reject(new Error(`Hearth exited with ${code}: ${node.stderr()}`)));
   });
   listening.catch(() => undefined);
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return { child, stdout: () => out, stderr: () => err, listening, exited };
+  return { ...node, listening };
 }

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig, type HearthConfig } from '@hearth/config';
+import { isStartupError, openDatabase, type DatabaseHandle } from '@hearth/database';
+import { createLogger, NestPinoLogger } from '@hearth/observability';
+import { WorkerModule } from './worker.module.js';
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/**
+ * The worker process: the audit sealer (and, later, the other scheduled loops) over the configured
+ * database. Run as many as you like; they take turns. Migrations are the API's job.
+ */
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const logger = createLogger(config);
+  let database: DatabaseHandle;
+  try {
+    database = await openDatabase(config, (line) => logger.warn(line));
+  } catch (error) {
+    exitWith(error);
+  }
+  let app;
+  try {
+    app = await NestFactory.createApplicationContext(WorkerModule.register({ config, databaseUrl: database.url }), {
+      logger: new NestPinoLogger(logger),
+    });
+    await app.init();
+  } catch (error) {
+    await database.close();
+    exitWith(error);
+  }
+  logger.info({ embeddedDatabase: database.embedded }, 'Hearth worker is running');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    try {
+      await app.close();
+    } finally {
+      await database.close();
+    }
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function configOrExit(): HearthConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    exitWith(error);
+  }
+}
+
+/** Startup failures a user can fix are one line on stderr, without a stack trace. */
+function exitWith(error: unknown): never {
+  const line =
+    error instanceof ConfigError
+      ? `hearth worker: configuration error: ${error.message}`
+      : isStartupError(error)
+        ? `hearth worker: ${error.message}`
+        : `hearth worker: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
+}
+
+await main();
