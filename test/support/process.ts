@@ -2,9 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Hearth as compiled by the test run's global setup, started as its own process. */
-export const COMPILED_MAIN = fileURLToPath(
-  new URL('../../.test-build/apps/api/src/main.js', import.meta.url),
-);
+export const COMPILED_MAIN = fileURLToPath(new URL('../../.test-build/apps/api/src/main.js', import.meta.url));
 
 export interface HearthProcess {
   readonly child: ChildProcess;

@@ -3,11 +3,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
+import { IdentityModule } from '@hearth/identity';
 import { dataSourceOptions } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
+import { DemoSeeder } from './demo/demo-seeder.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -32,9 +34,10 @@ export class AppModule {
           driver: ApolloDriver,
           useFactory: () => graphqlOptions(config, logger, metrics),
         }),
+        IdentityModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver],
+      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],
     };
   }
 }

@@ -1,2 +1,4 @@
+import { IDENTITY_ENTITIES } from '@hearth/identity';
+
 /** Every TypeORM entity of Hearth, for tools that need the whole schema (migration:generate). */
-export const ENTITIES: Array<new () => unknown> = [];
+export const ENTITIES: Array<new () => unknown> = [...IDENTITY_ENTITIES];

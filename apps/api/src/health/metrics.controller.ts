@@ -1,7 +1,9 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Public } from '@hearth/authz';
 import { Metrics } from '@hearth/observability';
 
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(Metrics) private readonly metrics: Metrics) {}

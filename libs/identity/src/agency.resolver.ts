@@ -1,0 +1,22 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Authenticated, RequireRoles, Role } from '@hearth/authz';
+import { AgencyService } from './agency.service.js';
+import { CreateAgencyInput } from './identity.inputs.js';
+import { AgencyModel } from './identity.models.js';
+
+@Resolver(() => AgencyModel)
+export class AgencyResolver {
+  constructor(private readonly agencyService: AgencyService) {}
+
+  @Authenticated()
+  @Query(() => [AgencyModel])
+  agencies(): Promise<AgencyModel[]> {
+    return this.agencyService.list();
+  }
+
+  @RequireRoles(Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => AgencyModel)
+  createAgency(@Args('input') input: CreateAgencyInput): Promise<AgencyModel> {
+    return this.agencyService.create(input);
+  }
+}
