@@ -19,6 +19,8 @@ export default {
     '^@hearth/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  // Decorator metadata needs the Reflect API before any decorated class is evaluated.
+  setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
   testTimeout: 30_000,

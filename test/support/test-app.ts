@@ -30,6 +30,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     LOG_FORMAT: 'json',
     HEARTH_DATA_DIR: dataDir,
     DATABASE_URL: database.url,
+    // The template already holds the demo partnership.
+    HEARTH_SEED_DEMO: 'false',
     ...env,
   });
   const hearth = await startHearth(config, database.url, createLogger(config));

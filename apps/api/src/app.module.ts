@@ -1,17 +1,17 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
-import { AccessGuard, AUTHENTICATOR } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
+import { IdentityModule } from '@hearth/identity';
 import { dataSourceOptions } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
-import { noSessions } from './no-sessions.authenticator.js';
+import { DemoSeeder } from './demo/demo-seeder.js';
+import { IdentityAuditModule } from './identity-audit.module.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -38,14 +38,11 @@ export class AppModule {
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         AuditModule.forApi({ runSealer: config.runWorker }),
+        IdentityAuditModule,
+        IdentityModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [
-        { provide: Metrics, useValue: metrics },
-        { provide: AUTHENTICATOR, useValue: noSessions },
-        { provide: APP_GUARD, useClass: AccessGuard },
-        SystemResolver,
-      ],
+      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { AUDIT_ENTITIES } from '@hearth/audit';
+import { IDENTITY_ENTITIES } from '@hearth/identity';
 
 /** Every TypeORM entity of Hearth, for tools that need the whole schema (migration:generate). */
-export const ENTITIES: Array<new () => unknown> = [...AUDIT_ENTITIES];
+export const ENTITIES: Array<new () => unknown> = [...IDENTITY_ENTITIES, ...AUDIT_ENTITIES];

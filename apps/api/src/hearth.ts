@@ -1,4 +1,5 @@
-import { NestFactory } from '@nestjs/core';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
+import { undeclaredHandlers } from '@hearth/authz';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { AddressInfo } from 'node:net';
@@ -6,10 +7,13 @@ import type { HearthConfig } from '@hearth/config';
 import { migrate } from '@hearth/database';
 import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@hearth/observability';
 import { AppModule } from './app.module.js';
+import { DemoSeeder, type SeedOutcome } from './demo/demo-seeder.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
 
 export interface RunningHearth {
   readonly app: NestExpressApplication;
+  /** Whether the demo partnership was seeded by this start (or already there). */
+  readonly demo: SeedOutcome | 'not-requested';
   /** Base URL, such as http://127.0.0.1:3000 */
   readonly url: string;
   /** Drains HTTP and closes the pool; the database itself belongs to the caller. */
@@ -37,9 +41,17 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalFilters(new HttpExceptionFilter(logger));
 
+  await app.init();
+  const undeclared = undeclaredHandlers(app.get(ModulesContainer));
+  if (undeclared.length > 0) {
+    await app.close();
+    throw new Error(`handlers without an access declaration (deny by default): ${undeclared.join(', ')}`);
+  }
+  const demo = config.seedDemo ? await app.get(DemoSeeder).seed() : 'not-requested';
+  if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  return { app, url, close: () => app.close() };
+  return { app, url, demo, close: () => app.close() };
 }

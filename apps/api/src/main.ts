@@ -3,6 +3,8 @@ import { loadConfig, type HearthConfig } from '@hearth/config';
 import { openDatabase } from '@hearth/database';
 import { createLogger } from '@hearth/observability';
 import { failureLine } from './cli/run-cli.js';
+import { DEMO_PASSWORD } from './demo/demo-partnership.js';
+import { demoAccountsTable } from './demo/demo-seeder.js';
 import { startHearth } from './hearth.js';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
 
   const { url } = hearth;
   logger.info({ url, graphql: `${url}/graphql`, embeddedDatabase: database.embedded }, `Hearth is listening on ${url}`);
-  printBanner(config, url, database.embedded);
+  printBanner(config, url, database.embedded, hearth.demo !== 'not-requested');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -66,8 +68,8 @@ function exitWith(error: unknown): never {
   process.exit(1);
 }
 
-function printBanner(config: HearthConfig, url: string, embedded: boolean): void {
-  if (config.logPretty || process.stdout.isTTY) {
+function printBanner(config: HearthConfig, url: string, embedded: boolean, demo: boolean): void {
+  if (config.nodeEnv !== 'production') {
     const lines = [
       '',
       `  Hearth ${embedded ? '(embedded PostgreSQL in ' + config.dataDir + ')' : ''}`,
@@ -75,6 +77,7 @@ function printBanner(config: HearthConfig, url: string, embedded: boolean): void
       `    Health   ${url}/health/ready`,
       `    Metrics  ${url}/metrics`,
       '',
+      ...(demo ? [`  Demo accounts (password "${DEMO_PASSWORD}"):`, demoAccountsTable(), ''] : []),
     ];
     process.stdout.write(lines.join('\n') + '\n');
   }

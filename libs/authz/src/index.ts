@@ -3,3 +3,4 @@ export type { AccessDeclaration, RequestWithPrincipal } from './access.decorator
 export { AccessGuard } from './access.guard.js';
 export { ALL_ROLES, AUTHENTICATOR, DENIAL_RECORDER, Role } from './principal.js';
 export type { Authenticator, DenialRecorder, Principal } from './principal.js';
+export { undeclaredHandlers } from './declarations.js';

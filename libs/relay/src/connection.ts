@@ -7,7 +7,7 @@ export const MAX_PAGE_SIZE = 100;
 
 @ObjectType()
 export class PageInfo {
-  @Field()
+  @Field(() => Boolean)
   hasNextPage: boolean;
 
   @Field(() => String, { nullable: true })
@@ -37,7 +37,7 @@ export interface Connection<T> {
 export function ConnectionType<T>(node: Type<T>, name: string): Type<Connection<T>> {
   @ObjectType(`${name}Edge`)
   class EdgeType {
-    @Field()
+    @Field(() => String)
     cursor: string;
 
     @Field(() => node)

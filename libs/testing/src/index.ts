@@ -4,4 +4,4 @@ export type { GraphQLCall, GraphQLResponse } from './graphql-client.js';
 export { createTestDataSource } from './test-data-source.js';
 export type { TestDataSource } from './test-data-source.js';
 export { createTestDatabase, startTestServer, withDatabase } from './test-server.js';
-export type { TestDatabase, TestServer } from './test-server.js';
+export type { TestDatabase, TestServer, TestServerOptions } from './test-server.js';

@@ -17,7 +17,12 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Runs once on the migrated template before any test file clones it (the demo seed). */
+  readonly prepareTemplate?: (templateUrl: string) => Promise<void>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const { testDatabaseUrl } = readTestSettings();
   let embedded: EmbeddedPostgres | undefined;
   let dataDir: string | undefined;
@@ -33,6 +38,7 @@ export async function startTestServer(): Promise<TestServer> {
   const templateDatabase = `hearth_template_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${quoteIdent(templateDatabase)}`);
   await migrate(withDatabase(serverUrl, templateDatabase));
+  await options.prepareTemplate?.(withDatabase(serverUrl, templateDatabase));
   publishTestServer(serverUrl, templateDatabase);
 
   return {

@@ -1,0 +1,37 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Authenticated, CurrentPrincipal, Public, type Principal } from '@hearth/authz';
+import { AuthPayloadModel, UserModel } from './identity.models.js';
+import { SessionService } from './session.service.js';
+import { UserService } from './user.service.js';
+
+@Resolver()
+export class AuthResolver {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly users: UserService,
+  ) {}
+
+  @Public()
+  @Mutation(() => AuthPayloadModel)
+  login(@Args('email') email: string, @Args('password') password: string): Promise<AuthPayloadModel> {
+    return this.sessions.login({ email, password });
+  }
+
+  @Public()
+  @Mutation(() => AuthPayloadModel)
+  refreshSession(@Args('refreshToken') refreshToken: string): Promise<AuthPayloadModel> {
+    return this.sessions.refresh({ refreshToken });
+  }
+
+  @Authenticated()
+  @Mutation(() => Boolean)
+  logout(@CurrentPrincipal() principal: Principal): Promise<boolean> {
+    return this.sessions.logout(principal);
+  }
+
+  @Authenticated()
+  @Query(() => UserModel)
+  me(@CurrentPrincipal() principal: Principal): Promise<UserModel> {
+    return this.users.me(principal);
+  }
+}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Role } from '@hearth/authz';
+import type { AgencyKind, UserStatus } from './identity.enums.js';
+import type { UserModel } from './identity.models.js';
+
+/** A user row with its agency, as every read of a user needs both. */
+export interface UserRow {
+  id: string;
+  agency_id: string;
+  email: string;
+  display_name: string;
+  job_title: string | null;
+  phone: string | null;
+  roles: Role[];
+  status: UserStatus;
+  manager_id: string | null;
+  agency_name: string;
+  agency_kind: AgencyKind;
+}
+
+const SELECT_USER = `
+  SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
+         a.name AS agency_name, a.kind AS agency_kind
+  FROM users u JOIN agencies a ON a.id = u.agency_id`;
+
+export function toUserModel(row: UserRow): UserModel {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    jobTitle: row.job_title,
+    phone: row.phone,
+    roles: row.roles,
+    status: row.status,
+    managerId: row.manager_id,
+    agency: { id: row.agency_id, name: row.agency_name, kind: row.agency_kind },
+  };
+}
+
+@Injectable()
+export class UserRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async findById(
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+    lock = false,
+  ): Promise<UserRow | undefined> {
+    const rows: UserRow[] = await manager.query(`${SELECT_USER} WHERE u.id = $1${lock ? ' FOR UPDATE OF u' : ''}`, [
+      id,
+    ]);
+    return rows[0];
+  }
+
+  async findByEmail(
+    email: string,
+    manager: EntityManager,
+  ): Promise<(UserRow & { password_hash: string | null }) | undefined> {
+    const rows: (UserRow & { password_hash: string | null })[] = await manager.query(
+      `SELECT s.*, c.password_hash FROM (${SELECT_USER} WHERE u.email = $1) s LEFT JOIN credentials c ON c.user_id = s.id`,
+      [email],
+    );
+    return rows[0];
+  }
+
+  /** A page of users, by email, optionally of one agency. */
+  async page(agencyId: string | undefined, afterEmail: string | undefined, limit: number): Promise<UserRow[]> {
+    return this.dataSource.query(
+      `${SELECT_USER}
+       WHERE ($1::uuid IS NULL OR u.agency_id = $1) AND ($2::text IS NULL OR u.email > $2)
+       ORDER BY u.email LIMIT $3`,
+      [agencyId ?? null, afterEmail ?? null, limit],
+    );
+  }
+
+  /** Active holders of a role, in an agency or everywhere, other than one user. */
+  async countOtherActiveHolders(
+    manager: EntityManager,
+    role: Role,
+    exceptUserId: string,
+    agencyId?: string,
+  ): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM users
+       WHERE roles @> ARRAY[$1]::text[] AND status = 'ACTIVE' AND id <> $2 AND ($3::uuid IS NULL OR agency_id = $3)`,
+      [role, exceptUserId, agencyId ?? null],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}

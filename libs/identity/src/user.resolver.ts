@@ -1,0 +1,46 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, RequireRoles, Role, type Principal } from '@hearth/authz';
+import { PageArgs, type Connection } from '@hearth/relay';
+import { CreateUserInput } from './identity.inputs.js';
+import { UserConnection, UserModel } from './identity.models.js';
+import { UserService } from './user.service.js';
+
+@Resolver(() => UserModel)
+export class UserResolver {
+  constructor(private readonly userService: UserService) {}
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN, Role.AUDITOR)
+  @Query(() => UserConnection)
+  users(
+    @CurrentPrincipal() principal: Principal,
+    @Args() page: PageArgs,
+    @Args('agencyId', { type: () => ID, nullable: true }) agencyId?: string | null,
+  ): Promise<Connection<UserModel>> {
+    return this.userService.list(principal, { ...page, agencyId });
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel)
+  createUser(@CurrentPrincipal() principal: Principal, @Args('input') input: CreateUserInput): Promise<UserModel> {
+    return this.userService.create(principal, input);
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel)
+  setUserRoles(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+    @Args('roles', { type: () => [Role] }) roles: Role[],
+  ): Promise<UserModel> {
+    return this.userService.setRoles(principal, { userId, roles });
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel)
+  disableUser(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<UserModel> {
+    return this.userService.disable(principal, { userId });
+  }
+}
