@@ -10,6 +10,21 @@ const allowed = {
   authz: ['errors'],
   identity: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
   audit: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
+  network: ['identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],
+  timeline: ['network', 'identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],
+  realtime: ['identity', 'authz', 'database', 'errors', 'observability'],
+  alerts: [
+    'timeline',
+    'network',
+    'realtime',
+    'identity',
+    'audit',
+    'authz',
+    'database',
+    'errors',
+    'observability',
+    'relay',
+  ],
 };
 
 const libs = Object.keys(allowed);

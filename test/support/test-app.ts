@@ -21,17 +21,19 @@ export interface TestApp {
  * template. `env` overrides configuration as the environment would.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ demo: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env['HEARTH_TEST_LOG_LEVEL'] ?? 'silent',
     LOG_FORMAT: 'json',
     HEARTH_DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     // The template already holds the demo partnership.
     HEARTH_SEED_DEMO: 'false',
+    // One node unless a test asks for more (it then sets HEARTH_SOCKET_ADAPTER).
+    HEARTH_SOCKET_ADAPTER: 'none',
     ...env,
   });
   const hearth = await startHearth(config, database.url, createLogger(config));

@@ -5,6 +5,10 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
+import { AlertsModule } from '@hearth/alerts';
+import { AccessService, NetworkModule } from '@hearth/network';
+import { RealtimeModule } from '@hearth/realtime';
+import { TimelineModule } from '@hearth/timeline';
 import { dataSourceOptions } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
@@ -40,6 +44,10 @@ export class AppModule {
         AuditModule.forApi({ runSealer: config.runWorker }),
         IdentityAuditModule,
         IdentityModule,
+        NetworkModule,
+        TimelineModule,
+        RealtimeModule.forRoot({ imports: [NetworkModule], replayAccess: AccessService }),
+        AlertsModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],

@@ -1,5 +1,7 @@
 import { ModulesContainer, NestFactory } from '@nestjs/core';
+import { AlertScheduler } from '@hearth/alerts';
 import { undeclaredHandlers } from '@hearth/authz';
+import { HearthIoAdapter } from '@hearth/realtime';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +42,14 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalFilters(new HttpExceptionFilter(logger));
+  const sockets = new HearthIoAdapter(app, {
+    databaseUrl,
+    redisUrl: config.redisUrl,
+    cluster: config.socketAdapter,
+    allowedOrigins: config.allowedOrigins,
+    onError: (error) => logger.warn({ err: error }, 'socket adapter error'),
+  });
+  app.useWebSocketAdapter(sockets);
 
   await app.init();
   const undeclared = undeclaredHandlers(app.get(ModulesContainer));
@@ -50,6 +60,8 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   const demo = config.seedDemo ? await app.get(DemoSeeder).seed() : 'not-requested';
   if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
+  // Escalations and time-based rules run here unless a separate worker does them.
+  if (config.runWorker) app.get(AlertScheduler).start();
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;

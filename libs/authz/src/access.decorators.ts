@@ -45,3 +45,10 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, context: E
   if (!principal) throw new Error('CurrentPrincipal used on a handler that is not authenticated');
   return principal;
 });
+
+/** The principal of a request object (for field resolvers, which receive the GraphQL context). */
+export function requestPrincipal(request: object): Principal {
+  const principal = (request as RequestWithPrincipal).principal;
+  if (!principal) throw new Error('no principal on this request');
+  return principal;
+}

@@ -27,6 +27,7 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const type = context.getType<string>();
+    if (type === 'ws') return this.socketEvent(context);
     if (type !== 'http' && type !== 'graphql') return false;
     // Fields of an object type were authorised with the operation that reached them.
     if (type === 'graphql' && !isRootField(context)) return true;
@@ -50,6 +51,16 @@ export class AccessGuard implements CanActivate {
       throw forbidden();
     }
     return true;
+  }
+
+  /** Sockets authenticate at the handshake; an event still needs its declaration. */
+  private socketEvent(context: ExecutionContext): boolean {
+    const declaration = this.reflector.getAllAndOverride<AccessDeclaration | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const client = context.switchToWs().getClient<{ data?: { principal?: Principal } }>();
+    return declaration !== undefined && (declaration.kind === 'public' || client.data?.principal !== undefined);
   }
 
   private async authenticate(header: string | string[] | undefined, operation: string): Promise<Principal> {

@@ -31,6 +31,8 @@ export interface HearthConfig {
   readonly seedDemo: boolean;
   /** Run the worker's loops (the audit sealer) inside the API process. */
   readonly runWorker: boolean;
+  /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
+  readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
@@ -82,6 +84,9 @@ const schema = z.object({
   HEARTH_MIGRATIONS_RUN: flag.default(true),
   HEARTH_SEED_DEMO: flag.optional(),
   HEARTH_RUN_WORKER: flag.optional(),
+  HEARTH_SOCKET_ADAPTER: z
+    .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
+    .default('auto'),
   HEARTH_ALLOWED_ORIGINS: z
     .string()
     .transform((v) =>
@@ -159,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
+    socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,

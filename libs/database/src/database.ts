@@ -109,3 +109,18 @@ export async function migrate(url: string): Promise<string[]> {
     await dataSource.destroy();
   }
 }
+
+/**
+ * Rows of an UPDATE … RETURNING. TypeORM answers such a statement on PostgreSQL with
+ * `[rows, affectedCount]` rather than the rows, unlike a SELECT or an INSERT.
+ */
+export async function updateReturning<T>(
+  manager: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  const result = await manager.query(sql, params);
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as T[];
+  return result as T[];
+}

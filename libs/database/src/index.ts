@@ -6,6 +6,7 @@ export {
   isStartupError,
   migrate,
   openDatabase,
+  updateReturning,
 } from './database.js';
 export type { DatabaseHandle } from './database.js';
 export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgres } from './embedded-postgres.js';

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@hearth/authz';
-import { conflict, validate } from '@hearth/errors';
+import { conflict, notFound, validate } from '@hearth/errors';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { createAgencySchema, type CreateAgencyInput } from './identity.inputs.js';
 import type { AgencyKind } from './identity.enums.js';
@@ -14,6 +15,24 @@ export class AgencyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
   ) {}
+
+  /** Batches lookups made in the same tick (a page of events); no cache, so renames show at once. */
+  private readonly byId = new DataLoader<string, AgencyModel | undefined>(
+    async (ids) => {
+      const rows: AgencyModel[] = await this.dataSource.query(
+        `SELECT id, name, kind FROM agencies WHERE id = ANY($1)`,
+        [ids],
+      );
+      return ids.map((id) => rows.find((r) => r.id === id));
+    },
+    { cache: false },
+  );
+
+  async get(id: string): Promise<AgencyModel> {
+    const agency = await this.byId.load(id);
+    if (!agency) throw notFound();
+    return agency;
+  }
 
   /** Every agency of the partnership; not secret to any signed-in user. */
   list(): Promise<AgencyModel[]> {

@@ -10,6 +10,7 @@ import { CredentialEntity } from './credential.entity.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
+import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
 import { TokenService } from './token.service.js';
 import { UserEntity } from './user.entity.js';
@@ -30,6 +31,7 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
     TokenService,
     LoginThrottle,
     UserRepository,
+    SessionEvents,
     SessionService,
     UserService,
     AgencyService,
@@ -39,6 +41,6 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
     { provide: AUTHENTICATOR, useExisting: SessionService },
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
+  exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
 })
 export class IdentityModule {}

@@ -6,6 +6,7 @@ import { rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
+import { SessionEvents } from './session-events.js';
 import { UserStatus } from './identity.enums.js';
 import type { AuthPayloadModel } from './identity.models.js';
 import { LoginThrottle } from './login-throttle.service.js';
@@ -43,6 +44,7 @@ export class SessionService implements Authenticator {
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
+    private readonly ended: SessionEvents,
   ) {}
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
@@ -110,14 +112,15 @@ export class SessionService implements Authenticator {
           sessionId: token.session_id,
           reason: 'refresh token reused',
         });
-        return undefined;
+        return { reused: { userId: token.user_id, sessionId: token.session_id } } as const;
       }
       const user = await this.users.findById(token.user_id, manager);
       if (!user || user.status !== UserStatus.ACTIVE) return undefined;
       await manager.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [token.id]);
       return this.issue(manager, user, token.session_id);
     });
-    if (!outcome) throw unauthenticated('Session expired; log in again');
+    if (outcome && 'reused' in outcome) this.ended.sessionsEnded(outcome.reused.userId, outcome.reused.sessionId);
+    if (!outcome || 'reused' in outcome) throw unauthenticated('Session expired; log in again');
     return outcome;
   }
 
@@ -126,6 +129,7 @@ export class SessionService implements Authenticator {
       await this.revokeSession(manager, principal.sessionId, 'logout');
       await this.events.record(manager, { kind: 'logout', principal });
     });
+    this.ended.sessionsEnded(principal.userId, principal.sessionId);
     return true;
   }
 

@@ -6,6 +6,7 @@ import { badInput, conflict, forbidden, notFound, validate } from '@hearth/error
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
+import { SessionEvents } from './session-events.js';
 import { UserStatus } from './identity.enums.js';
 import { createUserSchema, rolesSchema, uuid, type CreateUserInput } from './identity.inputs.js';
 import type { UserModel } from './identity.models.js';
@@ -44,6 +45,7 @@ export class UserService {
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
+    private readonly ended: SessionEvents,
   ) {}
 
   async me(principal: Principal): Promise<UserModel> {
@@ -146,6 +148,7 @@ export class UserService {
       await this.sessions.revokeAllSessions(manager, userId, 'account disabled');
       await this.events.record(manager, { kind: 'user-disabled', principal, userId, agencyId: target.agency_id });
     });
+    this.ended.sessionsEnded(userId);
     return toUserModel((await this.users.findById(userId))!);
   }
 

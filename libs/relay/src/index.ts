@@ -10,3 +10,4 @@ export {
   toConnection,
 } from './connection.js';
 export type { Connection, Edge } from './connection.js';
+export { LocalDateScalar, parseLocalDate } from './local-date.scalar.js';

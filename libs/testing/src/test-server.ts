@@ -38,7 +38,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const templateDatabase = `hearth_template_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${quoteIdent(templateDatabase)}`);
   await migrate(withDatabase(serverUrl, templateDatabase));
-  await options.prepareTemplate?.(withDatabase(serverUrl, templateDatabase));
+  // A second template, with the demo partnership, for tests that drive the app as its users.
+  const demoTemplate = demoTemplateOf(templateDatabase);
+  await admin(serverUrl, `CREATE DATABASE ${quoteIdent(demoTemplate)} TEMPLATE ${quoteIdent(templateDatabase)}`);
+  await options.prepareTemplate?.(withDatabase(serverUrl, demoTemplate));
   publishTestServer(serverUrl, templateDatabase);
 
   return {
@@ -61,14 +64,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database for one test file, cloned from the migrated template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+const demoTemplateOf = (template: string) => `${template}_demo`;
+
+/**
+ * A fresh database for one test file, cloned from the migrated template: empty, or holding the
+ * demo partnership when `demo` is set.
+ */
+export async function createTestDatabase(options: { demo?: boolean } = {}): Promise<TestDatabase> {
   const { serverUrl, templateDatabase } = readTestSettings();
   if (!serverUrl || !templateDatabase) {
     throw new Error('no test server: run the tests through jest (npm test), whose global setup starts one');
   }
   const name = `${templateDatabase}_${randomBytes(5).toString('hex')}`;
-  await admin(serverUrl, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(templateDatabase)}`);
+  const source = options.demo ? demoTemplateOf(templateDatabase) : templateDatabase;
+  await admin(serverUrl, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(source)}`);
   return {
     url: withDatabase(serverUrl, name),
     name,

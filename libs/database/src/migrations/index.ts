@@ -1,6 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateIdentity1795324738262 } from './1795324738262-CreateIdentity.js';
 import { CreateAuditTrail1795324944396 } from './1795324944396-CreateAuditTrail.js';
+import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNetworksAndTimeline.js';
+import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
+import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -9,4 +12,7 @@ import { CreateAuditTrail1795324944396 } from './1795324944396-CreateAuditTrail.
 export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateIdentity1795324738262,
   CreateAuditTrail1795324944396,
+  CreateNetworksAndTimeline1795325310533,
+  CreateInbox1795326467446,
+  CreateAlerts1795326643061,
 ];

@@ -1,0 +1,334 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditAction, AuditLog } from '@hearth/audit';
+import type { AccessGranted, MembershipChanged, NetworkHooks } from '@hearth/network';
+import { InboxService, NotificationType } from '@hearth/realtime';
+import type { PostedEvent, PostedReply, TimelineHooks } from '@hearth/timeline';
+import { ALERT_CLOCK, type AlertClock } from './clock.js';
+import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
+import { enabledRules, type ActiveRule } from './rule.repository.js';
+
+export interface Match {
+  readonly dedupKey: string;
+  readonly explanation: string;
+  readonly matchedEventIds: readonly string[];
+}
+
+type Def<K extends RuleDefinition['kind']> = Extract<RuleDefinition, { kind: K }>;
+
+const DAY = 86_400_000;
+
+/**
+ * The early-warning engine. Event-driven rules are evaluated inside the transaction that posts
+ * (SQL aggregates over indexed columns, never a timeline loaded into memory); an alert is
+ * inserted once per deduplication key, its recipients computed from the network as it is now,
+ * and one inbox notification written per recipient, pushed after commit.
+ */
+@Injectable()
+export class AlertEngine implements TimelineHooks, NetworkHooks {
+  constructor(
+    private readonly inbox: InboxService,
+    private readonly audit: AuditLog,
+    @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
+  ) {}
+
+  async afterEventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
+    const members = await activeMembers(manager, event.familyId);
+    await this.inbox.enqueue(
+      manager,
+      members.filter((id) => id !== event.authorId),
+      {
+        type: NotificationType.EVENT_POSTED,
+        familyId: event.familyId,
+        eventId: event.id,
+      },
+    );
+    for (const rule of await enabledRules(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
+      const match = await this.evaluate(manager, rule, event);
+      if (match) await this.raise(manager, rule, event.familyId, match);
+    }
+  }
+
+  async afterReplyPosted(manager: EntityManager, reply: PostedReply): Promise<void> {
+    const members = await activeMembers(manager, reply.familyId);
+    await this.inbox.enqueue(
+      manager,
+      members.filter((id) => id !== reply.authorId),
+      {
+        type: NotificationType.REPLY_POSTED,
+        familyId: reply.familyId,
+        eventId: reply.eventId,
+      },
+    );
+  }
+
+  async afterMembershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
+    await this.inbox.enqueue(manager, await activeMembers(manager, change.familyId), {
+      type: NotificationType.MEMBERSHIP_CHANGED,
+      familyId: change.familyId,
+    });
+    if (change.change !== 'REMOVED') return;
+    for (const rule of await enabledRules(manager, ['NETWORK_GAP'])) {
+      const match = await this.networkGap(manager, rule as ActiveRule & { definition: Def<'NETWORK_GAP'> }, change);
+      if (match) await this.raise(manager, rule, change.familyId, match);
+    }
+  }
+
+  /** Break-glass: the family's lead and every auditor are told at once. */
+  async afterAccessGranted(manager: EntityManager, grant: AccessGranted): Promise<void> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT lead_user_id AS id FROM families WHERE id = $1
+       UNION SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY['AUDITOR']::text[]`,
+      [grant.familyId],
+    );
+    await this.inbox.enqueue(
+      manager,
+      rows.map((r) => r.id).filter((id) => id !== grant.userId),
+      {
+        type: NotificationType.ACCESS_GRANTED,
+        familyId: grant.familyId,
+      },
+    );
+  }
+
+  /** Inserts the alert unless its deduplication key exists; returns whether it was raised. */
+  async raise(manager: EntityManager, rule: ActiveRule, familyId: string, match: Match): Promise<boolean> {
+    const now = this.clock.now();
+    const hours = rule.definition.acknowledgeWithinHours ?? DEFAULT_ACK_HOURS[rule.definition.rag];
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO alerts (family_id, rule_id, rule_version, rag, dedup_key, explanation, matched_event_ids, raised_at, due_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
+      [
+        familyId,
+        rule.id,
+        rule.version,
+        rule.definition.rag,
+        match.dedupKey,
+        match.explanation,
+        match.matchedEventIds,
+        now,
+        new Date(now.getTime() + hours * 3_600_000),
+      ],
+    );
+    const alertId = rows[0]?.id;
+    if (!alertId) return false;
+    const recipients = await recipientsOf(manager, familyId, rule.definition.recipients);
+    await manager.query(
+      `INSERT INTO alert_recipients (alert_id, family_id, user_id, reason) SELECT $1, $2, unnest($3::uuid[]), 'RECIPIENT'`,
+      [alertId, familyId, recipients],
+    );
+    await manager.query(
+      `INSERT INTO alert_history (alert_id, family_id, at, change, note) VALUES ($1, $2, $3, 'RAISED', $4)`,
+      [alertId, familyId, now, `${recipients.length} recipient(s)`],
+    );
+    await this.audit.record(manager, {
+      action: AuditAction.CREATE,
+      actor: null,
+      subjectType: 'Alert',
+      subjectId: alertId,
+      familyId,
+      reason: `rule ${rule.name} v${rule.version}`,
+      detail: { recipients, matchedEvents: [...match.matchedEventIds] },
+    });
+    await this.inbox.enqueue(manager, recipients, {
+      type: NotificationType.ALERT_RAISED,
+      familyId,
+      alertId,
+      rag: rule.definition.rag,
+    });
+    return true;
+  }
+
+  private evaluate(manager: EntityManager, rule: ActiveRule, event: PostedEvent): Promise<Match | undefined> {
+    const d = rule.definition;
+    switch (d.kind) {
+      case 'THRESHOLD':
+        return d.eventKinds.includes(event.kind) ? this.threshold(manager, rule, d, event) : Promise.resolve(undefined);
+      case 'TRIGGER':
+        return d.eventKinds.includes(event.kind) ? this.trigger(manager, rule, d, event) : Promise.resolve(undefined);
+      case 'SEQUENCE':
+        return d.then.includes(event.kind) ? this.sequence(manager, rule, d, event) : Promise.resolve(undefined);
+      case 'ABSENCE':
+      case 'NETWORK_GAP':
+        return Promise.resolve(undefined);
+    }
+  }
+
+  private async threshold(
+    manager: EntityManager,
+    rule: ActiveRule,
+    d: Def<'THRESHOLD'>,
+    event: PostedEvent,
+  ): Promise<Match | undefined> {
+    const rows: { n: number; agencies: number; ids: string[] | null; kinds: string[] | null; first: Date | null }[] =
+      await manager.query(
+        `SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
+              array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
+       FROM timeline_events
+       WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+         AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL`,
+        [
+          event.familyId,
+          d.eventKinds,
+          SEVERITY_ORDER,
+          SEVERITY_ORDER.indexOf(d.minSeverity) + 1,
+          event.occurredAt,
+          d.windowDays,
+        ],
+      );
+    const r = rows[0];
+    if (!r || !r.first || r.n < d.minCount || r.agencies < d.minAgencies) return undefined;
+    const ids = r.ids ?? [];
+    return {
+      dedupKey: `${rule.id}:${event.familyId}:${r.first.toISOString()}`,
+      matchedEventIds: ids,
+      explanation:
+        `Rule "${rule.name}" v${rule.version} (THRESHOLD): ${r.n} events of ${d.eventKinds.join('/')} at ${d.minSeverity} or above ` +
+        `from ${r.agencies} agencies within ${d.windowDays} days (thresholds: at least ${d.minCount} events from at least ${d.minAgencies} agencies). ` +
+        `Events: ${ids.map((id, i) => `${r.kinds?.[i] ?? ''} ${id}`).join(', ')}.`,
+    };
+  }
+
+  private async trigger(
+    manager: EntityManager,
+    rule: ActiveRule,
+    d: Def<'TRIGGER'>,
+    event: PostedEvent,
+  ): Promise<Match | undefined> {
+    const rows: { agency_kind: string; protection_status: string; children: string[] | null }[] = await manager.query(
+      `SELECT (SELECT kind FROM agencies WHERE id = $1) AS agency_kind,
+              (SELECT protection_status FROM families WHERE id = $2) AS protection_status,
+              (SELECT array_agg(p.id) FROM event_subjects s
+                 JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
+                 JOIN persons p ON p.id = s.person_id
+               WHERE s.event_id = $3 AND fm.role = 'CHILD'
+                 AND ($4::int IS NULL OR p.date_of_birth > ($5::timestamptz - make_interval(months => $4))::date)) AS children`,
+      [event.agencyId, event.familyId, event.id, d.childUnderMonths ?? null, event.occurredAt],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    if (d.postedByAgencyKinds && !d.postedByAgencyKinds.includes(r.agency_kind as never)) return undefined;
+    if (d.familyProtectionStatuses && !d.familyProtectionStatuses.includes(r.protection_status as never))
+      return undefined;
+    if ((d.concernsChild || d.childUnderMonths) && !r.children?.length) return undefined;
+    const conditions = [
+      d.postedByAgencyKinds ? `posted by ${r.agency_kind}` : undefined,
+      d.concernsChild
+        ? `concerning a child${d.childUnderMonths ? ` under ${d.childUnderMonths} months` : ''}`
+        : undefined,
+      d.familyProtectionStatuses ? `family on ${r.protection_status}` : undefined,
+    ].filter(Boolean);
+    return {
+      dedupKey: `${rule.id}:${event.id}`,
+      matchedEventIds: [event.id],
+      explanation: `Rule "${rule.name}" v${rule.version} (TRIGGER): ${event.kind}${conditions.length ? ` ${conditions.join(', ')}` : ''}. Event: ${event.kind} ${event.id}.`,
+    };
+  }
+
+  private async sequence(
+    manager: EntityManager,
+    rule: ActiveRule,
+    d: Def<'SEQUENCE'>,
+    event: PostedEvent,
+  ): Promise<Match | undefined> {
+    const rows: { id: string; kind: string }[] = await manager.query(
+      `SELECT id, kind FROM timeline_events
+       WHERE family_id = $1 AND kind = ANY($2) AND id <> $3 AND amends_event_id IS NULL
+         AND occurred_at >= $4::timestamptz - make_interval(days => $5) AND occurred_at <= $4
+       ORDER BY occurred_at DESC LIMIT 1`,
+      [event.familyId, d.first, event.id, event.occurredAt, d.withinDays],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      dedupKey: `${rule.id}:${first.id}`,
+      matchedEventIds: [first.id, event.id],
+      explanation: `Rule "${rule.name}" v${rule.version} (SEQUENCE): ${first.kind} then ${event.kind} within ${d.withinDays} days. Events: ${first.kind} ${first.id}, ${event.kind} ${event.id}.`,
+    };
+  }
+
+  private async networkGap(
+    manager: EntityManager,
+    rule: ActiveRule & { definition: Def<'NETWORK_GAP'> },
+    change: MembershipChanged,
+  ): Promise<Match | undefined> {
+    const d = rule.definition;
+    const rows: { left_kind: string; protection_status: string; remaining: number }[] = await manager.query(
+      `SELECT a.kind AS left_kind, f.protection_status,
+              (SELECT count(*)::int FROM network_members m JOIN users u2 ON u2.id = m.user_id JOIN agencies a2 ON a2.id = u2.agency_id
+                WHERE m.family_id = f.id AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND a2.kind = a.kind) AS remaining
+       FROM users u JOIN agencies a ON a.id = u.agency_id, families f WHERE u.id = $1 AND f.id = $2`,
+      [change.userId, change.familyId],
+    );
+    const r = rows[0];
+    if (
+      !r ||
+      r.remaining > 0 ||
+      !d.agencyKinds.includes(r.left_kind as never) ||
+      !d.familyProtectionStatuses.includes(r.protection_status as never)
+    ) {
+      return undefined;
+    }
+    const day = this.clock.now().toISOString().slice(0, 10);
+    return {
+      dedupKey: `${rule.id}:${change.familyId}:${r.left_kind}:${day}`,
+      matchedEventIds: [],
+      explanation: `Rule "${rule.name}" v${rule.version} (NETWORK_GAP): the last ${r.left_kind} member left the network of a family on ${r.protection_status}.`,
+    };
+  }
+
+  /** ABSENCE rules, run by the scheduler: families on the listed plans with nothing recorded for too long. */
+  async evaluateAbsence(manager: EntityManager, now: Date): Promise<number> {
+    let raised = 0;
+    for (const rule of await enabledRules(manager, ['ABSENCE'])) {
+      const d = rule.definition as Def<'ABSENCE'>;
+      const rows: { id: string; last: Date }[] = await manager.query(
+        `SELECT f.id, GREATEST(f.created_at, COALESCE((SELECT max(recorded_at) FROM timeline_events e WHERE e.family_id = f.id), f.created_at)) AS last
+         FROM families f WHERE f.status = 'OPEN' AND f.protection_status = ANY($1)`,
+        [d.familyProtectionStatuses],
+      );
+      for (const family of rows.filter((f) => now.getTime() - f.last.getTime() >= d.days * DAY)) {
+        const match: Match = {
+          dedupKey: `${rule.id}:${family.id}:${family.last.toISOString()}`,
+          matchedEventIds: [],
+          explanation: `Rule "${rule.name}" v${rule.version} (ABSENCE): nothing recorded for ${Math.floor((now.getTime() - family.last.getTime()) / DAY)} days (threshold: ${d.days} days) since ${family.last.toISOString()}.`,
+        };
+        if (await this.raise(manager, rule, family.id, match)) raised++;
+      }
+    }
+    return raised;
+  }
+}
+
+/** Active, unexpired members of a family's network who are active users. */
+export async function activeMembers(manager: EntityManager, familyId: string): Promise<string[]> {
+  const rows: { user_id: string }[] = await manager.query(
+    `SELECT m.user_id FROM network_members m JOIN users u ON u.id = m.user_id
+     WHERE m.family_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND u.status = 'ACTIVE'`,
+    [familyId],
+  );
+  return rows.map((r) => r.user_id);
+}
+
+/** Recipients by their role in the network, as it is at the moment of decision. */
+async function recipientsOf(
+  manager: EntityManager,
+  familyId: string,
+  recipients: readonly Recipient[],
+): Promise<string[]> {
+  const agencyKinds = recipients.flatMap((r) => (typeof r === 'object' ? [r.agencyKind] : []));
+  const rows: { user_id: string }[] = await manager.query(
+    `SELECT DISTINCT m.user_id FROM network_members m
+       JOIN users u ON u.id = m.user_id JOIN agencies a ON a.id = u.agency_id JOIN families f ON f.id = m.family_id
+     WHERE m.family_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND u.status = 'ACTIVE'
+       AND (($2 AND m.user_id = f.lead_user_id) OR $3 OR a.kind = ANY($4) OR ($5 AND u.roles @> ARRAY['MANAGER']::text[]))`,
+    [
+      familyId,
+      recipients.includes('LEAD'),
+      recipients.includes('NETWORK'),
+      agencyKinds,
+      recipients.includes('MANAGERS'),
+    ],
+  );
+  return rows.map((r) => r.user_id);
+}

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditAction, AuditLog } from '@hearth/audit';
+import { CASE_ROLES, type Principal } from '@hearth/authz';
+import { badInput, forbidden, rateLimited, validate } from '@hearth/errors';
+import { parseLocalDate } from '@hearth/relay';
+import { ContactCardService } from './contact-card.service.js';
+import { line } from './network.inputs.js';
+import type { PersonMatchModel } from './network.models.js';
+
+/** Searches per practitioner per window: enough for real work, too few to enumerate children. */
+const SEARCH_LIMIT = 30;
+const SEARCH_WINDOW_MINUTES = 10;
+
+/**
+ * "Is there already a network for this child?" answers that one exists and who leads it,
+ * nothing more; every search is audited, and searches are rate-limited per user.
+ */
+@Injectable()
+export class DiscoveryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cards: ContactCardService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async searchPeople(
+    principal: Principal,
+    nameInput: string,
+    dateOfBirthInput?: string | null,
+  ): Promise<PersonMatchModel[]> {
+    if (!principal.roles.some((role) => CASE_ROLES.includes(role)))
+      throw forbidden('Only practitioners and managers search for networks');
+    const name = validate(line(200), nameInput).toLowerCase().replace(/\s+/g, ' ');
+    if (name.length < 2) throw badInput('name', 'must be at least 2 characters');
+    let dateOfBirth: string | null = null;
+    if (dateOfBirthInput) {
+      try {
+        dateOfBirth = parseLocalDate(dateOfBirthInput);
+      } catch {
+        throw badInput('dateOfBirth', 'must be a real calendar date written YYYY-MM-DD');
+      }
+    }
+    const matches = await this.dataSource.transaction(async (manager) => {
+      const recent: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM audit_entries
+         WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND at > now() - make_interval(mins => $2)`,
+        [principal.userId, SEARCH_WINDOW_MINUTES],
+      );
+      if ((recent[0]?.n ?? 0) >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
+      const rows: { family_id: string; lead_user_id: string }[] = await manager.query(
+        `SELECT DISTINCT fm.family_id, f.lead_user_id
+         FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
+         WHERE f.status = 'OPEN'
+           AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
+           AND ($2::date IS NULL OR p.date_of_birth = $2::date)
+         ORDER BY fm.family_id LIMIT 20`,
+        [name, dateOfBirth],
+      );
+      await this.audit.record(manager, {
+        action: AuditAction.READ,
+        actor: principal,
+        subjectType: 'PersonSearch',
+        detail: { matches: rows.map((r) => r.family_id), withDateOfBirth: dateOfBirth !== null },
+      });
+      return rows;
+    });
+    return Promise.all(
+      matches.map(async (m) => ({
+        familyId: m.family_id,
+        lead: await this.cards.card(principal, m.family_id, m.lead_user_id),
+      })),
+    );
+  }
+}

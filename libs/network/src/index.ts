@@ -1,0 +1,12 @@
+export { AccessService } from './access.service.js';
+export { ContactCardService } from './contact-card.service.js';
+export { FAMILY_FIELDS, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
+export type { FamilyRow, PersonRow } from './family.repository.js';
+export { FamilyService } from './family.service.js';
+export { BREAK_GLASS_HOURS } from './membership-request.service.js';
+export { FamilyRole, FamilyStatus, GrantReviewOutcome, NetworkRole, ProtectionStatus } from './network.enums.js';
+export { line, text, uuid } from './network.inputs.js';
+export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js';
+export { NetworkModule } from './network.module.js';
+export { NetworkHookRegistry } from './network-hooks.js';
+export type { AccessGranted, MembershipChange, MembershipChanged, NetworkHooks } from './network-hooks.js';

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Principal } from '@hearth/authz';
+import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
+
+export interface NewNotification {
+  readonly type: NotificationType;
+  readonly familyId: string | null;
+  readonly eventId?: string | null;
+  readonly alertId?: string | null;
+  readonly rag?: string | null;
+}
+
+interface NotificationRow {
+  user_id: string;
+  seq: number;
+  type: NotificationType;
+  family_id: string | null;
+  event_id: string | null;
+  alert_id: string | null;
+  rag: string | null;
+  created_at: Date;
+}
+
+export interface Delivery {
+  readonly userId: string;
+  readonly payload: NotificationPayload;
+}
+
+/** Called with the notifications of a transaction once it has committed (the doorbell). */
+export type DeliveryListener = (deliveries: readonly Delivery[]) => void;
+
+export function toPayload(row: NotificationRow): NotificationPayload {
+  return {
+    seq: row.seq,
+    type: row.type,
+    familyId: row.family_id,
+    ...(row.event_id ? { eventId: row.event_id } : {}),
+    ...(row.alert_id ? { alertId: row.alert_id } : {}),
+    ...(row.rag ? { rag: row.rag } : {}),
+    at: row.created_at.toISOString(),
+  };
+}
+
+/**
+ * The durable per-user inbox. Notifications are written in the transaction that decides them,
+ * numbered by a per-user sequence, and handed to the socket layer only after that transaction
+ * commits; a client that was away resumes from its last sequence number.
+ */
+@Injectable()
+export class InboxService {
+  private readonly pending = new WeakMap<QueryRunner, Delivery[]>();
+  private listener: DeliveryListener = () => undefined;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onDelivery(listener: DeliveryListener): void {
+    this.listener = listener;
+  }
+
+  /** Writes one notification per recipient (each gets their next sequence number). */
+  async enqueue(manager: EntityManager, recipients: readonly string[], notification: NewNotification): Promise<void> {
+    const users = [...new Set(recipients)].sort(); // a fixed lock order: no deadlock between two senders
+    if (users.length === 0) return;
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
+    const rows: NotificationRow[] = await manager.query(
+      `WITH bumped AS (
+         INSERT INTO inbox_counters AS c (user_id, last_seq) SELECT u, 1 FROM unnest($1::uuid[]) AS u
+         ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + 1
+         RETURNING user_id, last_seq)
+       INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
+       SELECT user_id, last_seq, $2, $3, $4, $5, $6 FROM bumped
+       RETURNING user_id, seq, type, family_id, event_id, alert_id, rag, created_at`,
+      [
+        users,
+        notification.type,
+        notification.familyId,
+        notification.eventId ?? null,
+        notification.alertId ?? null,
+        notification.rag ?? null,
+      ],
+    );
+    const list = this.pending.get(runner) ?? [];
+    list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
+    this.pending.set(runner, list);
+  }
+
+  /** From the TypeORM subscriber: the transaction of `runner` committed or rolled back. */
+  settle(runner: QueryRunner, committed: boolean): void {
+    const deliveries = this.pending.get(runner);
+    if (!deliveries) return;
+    this.pending.delete(runner);
+    if (committed && deliveries.length > 0) this.listener(deliveries);
+  }
+
+  /**
+   * What the user missed after `afterSeq`, in order, that they may still see now: a
+   * notification about a family they no longer belong to is not replayed.
+   */
+  async since(
+    principal: Principal,
+    afterSeq: number,
+    limit: number,
+    readableFamilies: readonly string[],
+  ): Promise<NotificationPayload[]> {
+    const rows: NotificationRow[] = await this.dataSource.query(
+      `SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
+       WHERE user_id = $1 AND seq > $2 AND (family_id IS NULL OR family_id = ANY($3))
+       ORDER BY seq LIMIT $4`,
+      [principal.userId, afterSeq, readableFamilies, limit],
+    );
+    return rows.map(toPayload);
+  }
+
+  async markDelivered(userId: string, seq: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL`,
+      [userId, seq],
+    );
+  }
+
+  toModel(payload: NotificationPayload): NotificationModel {
+    return {
+      seq: payload.seq,
+      type: payload.type,
+      familyId: payload.familyId,
+      eventId: payload.eventId ?? null,
+      alertId: payload.alertId ?? null,
+      rag: payload.rag ?? null,
+      at: new Date(payload.at),
+    };
+  }
+}

@@ -1,0 +1,11 @@
+export { HearthIoAdapter, MAX_PAYLOAD_BYTES } from './hearth-io.adapter.js';
+export type { RealtimeOptions } from './hearth-io.adapter.js';
+export { InboxService } from './inbox.service.js';
+export type { Delivery, NewNotification } from './inbox.service.js';
+export { NotificationModel, NotificationType } from './notification.model.js';
+export type { NotificationPayload } from './notification.model.js';
+export { RealtimeGateway, SOCKETS_PER_USER, userRoom } from './realtime.gateway.js';
+export { RealtimeModule } from './realtime.module.js';
+export type { RealtimeModuleOptions } from './realtime.module.js';
+export { REPLAY_ACCESS } from './replay-access.js';
+export type { ReplayAccess } from './replay-access.js';

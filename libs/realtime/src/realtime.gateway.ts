@@ -1,0 +1,161 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
+import { AUTHENTICATOR, Authenticated, type Authenticator, type Principal } from '@hearth/authz';
+import { InboxService, type Delivery } from './inbox.service.js';
+import { REPLAY_ACCESS, type ReplayAccess } from './replay-access.js';
+
+/** Per socket: events allowed per second, and unknown events tolerated before disconnecting. */
+const EVENTS_PER_SECOND = 20;
+const UNKNOWN_EVENTS_ALLOWED = 10;
+export const SOCKETS_PER_USER = 10;
+const RESUME_BATCH = 500;
+
+const resumeSchema = z.strictObject({ afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+const ackSchema = z.strictObject({ seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+
+interface SocketData {
+  principal: Principal;
+  eventsThisSecond: number;
+  second: number;
+  unknownEvents: number;
+}
+
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/**
+ * socket.io on the API's HTTP server. The handshake is authenticated by the same service as
+ * HTTP (token in `auth.token`, never the query string); a socket joins only its user's room;
+ * clients cannot join rooms. Notifications are pushed after commit; `resume` replays the inbox.
+ */
+@Injectable()
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
+  private readonly logger = new Logger('Realtime');
+  @WebSocketServer() server: Server | null = null;
+  unknownEventsTotal = 0;
+
+  constructor(
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(REPLAY_ACCESS) private readonly access: ReplayAccess,
+    private readonly inbox: InboxService,
+  ) {}
+
+  onModuleInit(): void {
+    this.inbox.onDelivery((deliveries) => this.push(deliveries));
+  }
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      void this.authenticate(socket).then(
+        () => next(),
+        () => next(new Error('unauthorized')),
+      );
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const data = socket.data as SocketData;
+    const room = userRoom(data.principal.userId);
+    const local = this.server ? await this.server.in(room).local.fetchSockets() : [];
+    if (local.length >= SOCKETS_PER_USER) {
+      socket.emit('error', { message: 'too many connections' });
+      socket.disconnect(true);
+      return;
+    }
+    await socket.join(room);
+    socket.use(([event], next) => {
+      if (!this.withinRate(data)) {
+        socket.disconnect(true);
+        return;
+      }
+      if (event !== 'resume' && event !== 'ack') {
+        this.unknownEventsTotal++;
+        if (++data.unknownEvents > UNKNOWN_EVENTS_ALLOWED) socket.disconnect(true);
+        return;
+      }
+      next();
+    });
+  }
+
+  @Authenticated()
+  @SubscribeMessage('resume')
+  async resume(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ ok: boolean; replayed?: number; error?: string }> {
+    const parsed = resumeSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, error: 'afterSeq must be a non-negative integer' };
+    const principal = (socket.data as SocketData).principal;
+    const families = await this.access.readableFamilies(principal);
+    let after = parsed.data.afterSeq;
+    let replayed = 0;
+    for (;;) {
+      const batch = await this.inbox.since(principal, after, RESUME_BATCH, families);
+      for (const payload of batch) socket.emit('notification', payload);
+      replayed += batch.length;
+      if (batch.length < RESUME_BATCH) break;
+      after = batch.at(-1)!.seq;
+    }
+    return { ok: true, replayed };
+  }
+
+  @Authenticated()
+  @SubscribeMessage('ack')
+  async ack(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ ok: boolean; error?: string }> {
+    const parsed = ackSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, error: 'seq must be a positive integer' };
+    await this.inbox.markDelivered((socket.data as SocketData).principal.userId, parsed.data.seq);
+    return { ok: true };
+  }
+
+  /** Disconnects a user's sockets on every node (disabled account, ended session). */
+  disconnectUser(userId: string, sessionId?: string): void {
+    if (!this.server) return;
+    const room = this.server.in(userRoom(userId));
+    if (!sessionId) {
+      room.disconnectSockets(true);
+      return;
+    }
+    void room.fetchSockets().then(
+      (sockets) => {
+        for (const socket of sockets) {
+          if ((socket.data as SocketData).principal.sessionId === sessionId) socket.disconnect(true);
+        }
+      },
+      (error: unknown) => this.logger.error({ err: error }, 'could not reach the sockets of an ended session'),
+    );
+  }
+
+  private push(deliveries: readonly Delivery[]): void {
+    // No server in a process that does not serve sockets (the seed CLI): the inbox keeps them.
+    if (!this.server) return;
+    for (const { userId, payload } of deliveries) this.server.to(userRoom(userId)).emit('notification', payload);
+  }
+
+  private async authenticate(socket: Socket): Promise<void> {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    if (typeof auth?.token !== 'string') throw new Error('no token');
+    const principal = await this.authenticator.authenticate(auth.token);
+    const data: SocketData = { principal, eventsThisSecond: 0, second: 0, unknownEvents: 0 };
+    socket.data = data;
+  }
+
+  private withinRate(data: SocketData): boolean {
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== data.second) {
+      data.second = second;
+      data.eventsThisSecond = 0;
+    }
+    return ++data.eventsThisSecond <= EVENTS_PER_SECOND;
+  }
+}

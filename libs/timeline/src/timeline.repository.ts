@@ -1,0 +1,84 @@
+import { abilityToSql, type FieldMap, type HearthAbility, type SqlCondition } from '@hearth/authz';
+import type { EventKind, Severity, Visibility } from './timeline.enums.js';
+import type { TimelineEventModel } from './timeline.models.js';
+
+/** The columns the ability's conditions on TimelineEvent refer to. */
+export const EVENT_FIELDS: FieldMap = {
+  familyId: { sql: 'e.family_id', type: 'uuid' },
+  visibility: { sql: 'e.visibility', type: 'text' },
+  agencyId: { sql: 'e.agency_id', type: 'uuid' },
+  authorId: { sql: 'e.author_id', type: 'uuid' },
+  audienceUserIds: { sql: 'e.audience_user_ids', type: 'uuid', array: true },
+  audienceAgencyIds: { sql: 'e.audience_agency_ids', type: 'uuid', array: true },
+};
+
+export interface EventRow {
+  id: string;
+  family_id: string;
+  kind: EventKind;
+  severity: Severity;
+  occurred_at: Date;
+  recorded_at: Date;
+  agency_id: string;
+  author_id: string;
+  visibility: Visibility;
+  amends_event_id: string | null;
+  content_visible: boolean;
+  summary: string | null;
+  body: string | null;
+  amendment_reason: string | null;
+}
+
+/**
+ * Events the `read` condition allows, with summary, body and reason only where the
+ * `readContent` condition holds: redaction happens in SQL, so hidden content never leaves the
+ * database. `where` may use $1…; the conditions' parameters follow.
+ */
+export function eventSelect(read: SqlCondition, content: SqlCondition, where: string, tail: string): string {
+  return `SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+            e.amends_event_id, v.content_visible,
+            CASE WHEN v.content_visible THEN e.summary END AS summary,
+            CASE WHEN v.content_visible THEN e.body END AS body,
+            CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+          FROM timeline_events e
+          CROSS JOIN LATERAL (SELECT COALESCE(${content.sql}, FALSE) AS content_visible) v
+          WHERE ${where} AND ${read.sql}
+          ${tail}`;
+}
+
+export function toEventModel(row: EventRow): TimelineEventModel {
+  return {
+    id: row.id,
+    familyId: row.family_id,
+    agencyId: row.agency_id,
+    authorId: row.author_id,
+    amendsEventId: row.amends_event_id,
+    kind: row.kind,
+    severity: row.severity,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    visibility: row.visibility,
+    redacted: !row.content_visible,
+    summary: row.content_visible ? row.summary : null,
+    body: row.content_visible ? row.body : null,
+    amendmentReason: row.content_visible ? row.amendment_reason : null,
+  };
+}
+
+/** An event query for one ability: `where` and `tail` use $1…$n for `params`; the filters follow. */
+export function eventQuery(
+  ability: HearthAbility,
+  where: string,
+  params: unknown[],
+  tail: string,
+): { sql: string; params: unknown[] } {
+  const read = abilityToSql(ability, 'read', 'TimelineEvent', EVENT_FIELDS, params.length + 1);
+  const content = abilityToSql(
+    ability,
+    'readContent',
+    'TimelineEvent',
+    EVENT_FIELDS,
+    params.length + read.params.length + 1,
+  );
+  return { sql: eventSelect(read, content, where, tail), params: [...params, ...read.params, ...content.params] };
+}
