@@ -20,8 +20,13 @@ export interface TestApp {
  * Hearth in this process on a free port, over a fresh database cloned from the migrated
  * template. `env` overrides configuration as the environment would.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database = await createTestDatabase({ demo: true });
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { shareDatabaseOf?: TestApp } = {},
+): Promise<TestApp> {
+  // A second node on the same database shares it and leaves dropping it to the first.
+  const shared = options.shareDatabaseOf?.database;
+  const database = shared ? { ...shared, drop: () => Promise.resolve() } : await createTestDatabase({ demo: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-app-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -34,6 +39,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HEARTH_SEED_DEMO: 'false',
     // One node unless a test asks for more (it then sets HEARTH_SOCKET_ADAPTER).
     HEARTH_SOCKET_ADAPTER: 'none',
+    // Nodes of one deployment share their signing keys.
+    ...(options.shareDatabaseOf
+      ? {
+          HEARTH_JWT_PRIVATE_KEY: options.shareDatabaseOf.config.auth.keys.privateKeyPem,
+          HEARTH_JWT_PUBLIC_KEY: options.shareDatabaseOf.config.auth.keys.publicKeyPem,
+        }
+      : {}),
     ...env,
   });
   const hearth = await startHearth(config, database.url, createLogger(config));

@@ -75,7 +75,7 @@ export class AlertScheduler implements OnModuleDestroy {
         for (const alert of due) {
           const managers: { id: string }[] = await manager.query(
             `INSERT INTO alert_recipients (alert_id, family_id, user_id, reason)
-             SELECT DISTINCT $1::uuid, $2::uuid, m.id FROM alert_recipients r
+             SELECT DISTINCT $1::uuid, $2::uuid, m.id, 'ESCALATION' FROM alert_recipients r
                JOIN users u ON u.id = r.user_id JOIN users m ON m.id = u.manager_id
              WHERE r.alert_id = $1 AND m.status = 'ACTIVE'
              ON CONFLICT DO NOTHING RETURNING user_id AS id`,
