@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { loadConfig, type HearthConfig } from '@hearth/config';
 import { openDatabase } from '@hearth/database';
-import { createLogger } from '@hearth/observability';
+import { createLogger, exitOnSignals } from '@hearth/observability';
 import { failureLine } from './cli/run-cli.js';
 import { DEMO_PASSWORD } from './demo/demo-partnership.js';
 import { demoAccountsTable } from './demo/demo-seeder.js';
 import { startHearth } from './hearth.js';
-
-const SHUTDOWN_DEADLINE_MS = 25_000;
 
 /** Hearth on the configured database, or on an embedded PostgreSQL when none is configured. */
 async function main(): Promise<void> {
@@ -31,27 +29,13 @@ async function main(): Promise<void> {
   logger.info({ url, graphql: `${url}/graphql`, embeddedDatabase: database.embedded }, `Hearth is listening on ${url}`);
   printBanner(config, url, database.embedded, hearth.demo !== 'not-requested');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
+  exitOnSignals(logger, async () => {
     try {
       await hearth.close();
     } finally {
       await database.close();
     }
-    logger.info('stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 function configOrExit(): HearthConfig {

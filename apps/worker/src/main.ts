@@ -2,10 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, type HearthConfig } from '@hearth/config';
 import { isStartupError, openDatabase, type DatabaseHandle } from '@hearth/database';
-import { createLogger, NestPinoLogger } from '@hearth/observability';
+import { createLogger, exitOnSignals, NestPinoLogger } from '@hearth/observability';
 import { WorkerModule } from './worker.module.js';
-
-const SHUTDOWN_DEADLINE_MS = 25_000;
 
 /**
  * The worker process: the audit sealer (and, later, the other scheduled loops) over the configured
@@ -32,27 +30,13 @@ async function main(): Promise<void> {
   }
   logger.info({ embeddedDatabase: database.embedded }, 'Hearth worker is running');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
+  exitOnSignals(logger, async () => {
     try {
       await app.close();
     } finally {
       await database.close();
     }
-    logger.info('stopped');
-    logger.flush();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
 function configOrExit(): HearthConfig {
