@@ -1,21 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { argon2id, argon2Verify } from 'hash-wasm';
 
-/** OWASP's argon2id settings (19 MiB, 2 passes): tens of milliseconds here, slow for a guesser. */
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/**
+ * argon2id with OWASP's settings (19 MiB, 2 passes, 1 lane), stored in its PHC string form. The
+ * WebAssembly build runs the same everywhere Node runs: no native addon to compile or to crash.
+ */
+const PARAMETERS = { parallelism: 1, iterations: 2, memorySize: 19_456, hashLength: 32 } as const;
 
 @Injectable()
 export class PasswordService {
   /** Verified against when the email is unknown, so both failures take the same time. */
-  private readonly decoy = argon2.hash('hearth-decoy-password', OPTIONS);
+  private readonly decoy = this.hash('hearth-decoy-password');
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, OPTIONS);
+    return argon2id({ password, salt: randomBytes(16), ...PARAMETERS, outputType: 'encoded' });
   }
 
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     try {
-      const ok = await argon2.verify(hash ?? (await this.decoy), password);
+      const ok = await argon2Verify({ password, hash: hash ?? (await this.decoy) });
       return ok && hash !== undefined;
     } catch {
       return false;
