@@ -37,7 +37,8 @@ describe('a timeline page costs a fixed number of statements', () => {
   let counting = false;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // No background loops (sealer, scheduler) on this app: only the request's statements are counted.
+    app = await startTestApp({ HEARTH_RUN_WORKER: 'false' });
     ({ sessions: as } = await demoWorld(app));
     const sam = as['sam.social'].accessToken;
     const { createFamily } = await app.gqlData<{ createFamily: { id: string } }>({

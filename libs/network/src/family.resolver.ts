@@ -3,6 +3,7 @@ import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, 
 import { PageArgs, LocalDateScalar, type Connection } from '@hearth/relay';
 import { ContactCardService } from './contact-card.service.js';
 import { DiscoveryService } from './discovery.service.js';
+import type { MemberRow } from './family.repository.js';
 import { FamilyService } from './family.service.js';
 import { MembershipRequestService, type JoinRequestRow } from './membership-request.service.js';
 import { GrantReviewOutcome, ProtectionStatus } from './network.enums.js';
@@ -87,12 +88,7 @@ export class FamilyResolver {
     expiresAt?: Date | null,
   ): Promise<NetworkMemberModel> {
     const row = await this.families.addMember(principal, { familyId, userId, expiresAt });
-    return {
-      user: await this.cards.card(principal, familyId, row.user_id),
-      role: row.role,
-      addedAt: row.added_at,
-      expiresAt: row.expires_at,
-    };
+    return this.memberModel(principal, row);
   }
 
   @Authenticated()
@@ -106,12 +102,7 @@ export class FamilyResolver {
     @Args('contactRoute', { type: () => String, nullable: true }) contactRoute?: string | null,
   ): Promise<NetworkMemberModel> {
     const row = await this.families.setOwnSensitivity(principal, familyId, sensitive, contactRoute);
-    return {
-      user: await this.cards.card(principal, familyId, row.user_id),
-      role: row.role,
-      addedAt: row.added_at,
-      expiresAt: row.expires_at,
-    };
+    return this.memberModel(principal, row);
   }
 
   @Authenticated()
@@ -207,22 +198,18 @@ export class FamilyResolver {
   async members(@Parent() family: FamilyModel, @Context() context: GqlContext): Promise<NetworkMemberModel[]> {
     const principal = requestPrincipal(context.req);
     const rows = await this.families.members(principal, family.id);
-    const cards = await this.cards.cards(
-      principal,
-      family.id,
-      rows.map((r) => r.user_id),
-    );
-    return rows.map((row, i) => ({
-      user: cards[i]!,
-      role: row.role,
-      addedAt: row.added_at,
-      expiresAt: row.expires_at,
-    }));
+    return Promise.all(rows.map((row) => this.memberModel(principal, row)));
   }
 
   @ResolveField(() => [PersonModel])
   people(@Parent() family: FamilyModel, @Context() context: GqlContext): Promise<PersonModel[]> {
     return this.families.people(requestPrincipal(context.req), family.id);
+  }
+
+  /** Cards load through the per-request DataLoader, so a list of members is still one query. */
+  private async memberModel(principal: Principal, row: MemberRow): Promise<NetworkMemberModel> {
+    const user = await this.cards.card(principal, row.family_id, row.user_id);
+    return { user, role: row.role, addedAt: row.added_at, expiresAt: row.expires_at };
   }
 
   private async joinRequestModel(principal: Principal, row: JoinRequestRow): Promise<JoinRequestModel> {
