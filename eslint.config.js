@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build/', 'node_modules/', '.data/', 'coverage/', 'bench/results/'] },
+  { ignores: ['dist/', '.test-build/', 'node_modules/', '.data/', 'coverage/', 'bench/results/', '.bench-build/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
