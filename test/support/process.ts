@@ -1,5 +1,24 @@
+import { afterAll } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * Every process a test starts and has not seen exit. Whatever a test did or failed to do, the
+ * file's processes are stopped when it ends: SIGTERM (Hearth then stops its PostgreSQL), and
+ * SIGKILL for one that is still there five seconds later.
+ */
+const running = new Set<ChildProcess>();
+afterAll(async () => {
+  await Promise.all(
+    [...running].map(async (child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+});
 
 /** Hearth as compiled by the test run's global setup, started as its own process. */
 export const COMPILED_MAIN = fileURLToPath(new URL('../../.test-build/apps/api/src/main.js', import.meta.url));
@@ -30,7 +49,13 @@ export function spawnNode(script: string, env: Record<string, string>, cwd?: str
   });
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   return { child, stdout: () => out, stderr: () => err, exited };
