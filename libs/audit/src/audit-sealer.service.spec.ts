@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { createTestDataSource, eventually, type TestDataSource } from '@hearth/testing';
+import { createTestDataSource, eventually, sealAll, type TestDataSource } from '@hearth/testing';
 import { AuditAction } from './audit-action.js';
 import { AuditLog } from './audit-log.service.js';
 import { AuditSealer } from './audit-sealer.service.js';
@@ -28,23 +28,6 @@ async function openWriter(dataSource: DataSource, reason: string): Promise<{ id:
 async function finish(runner: QueryRunner): Promise<void> {
   await runner.commitTransaction();
   await runner.release();
-}
-
-/** Seals until no entry is left: a transaction anywhere on the test server can hold the horizon back a moment. */
-async function sealAll(sealer: AuditSealer, dataSource: DataSource): Promise<number> {
-  let sealed = 0;
-  await eventually(
-    async () => {
-      const round = await sealer.sealOnce();
-      sealed += round;
-      const [left] = await dataSource.query<Array<{ n: number }>>(
-        `SELECT count(*) AS n FROM audit_entries e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id)`,
-      );
-      return left?.n === 0;
-    },
-    { what: 'sealing every entry' },
-  );
-  return sealed;
 }
 
 async function positions(dataSource: DataSource): Promise<Map<string, number>> {

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Role, type Principal } from '@hearth/authz';
 import { HearthError } from '@hearth/errors';
-import type { DataSource } from 'typeorm';
-import { createTestDataSource, eventually, type TestDataSource } from '@hearth/testing';
+import { createTestDataSource, sealAll, type TestDataSource } from '@hearth/testing';
 import { AuditAction, AuditOutcome } from './audit-action.js';
 import type { AuditEntryInput } from './audit-entry.js';
 import { AuditLog } from './audit-log.service.js';
@@ -11,23 +10,6 @@ import { AuditTrailService, CSV_COLUMNS } from './audit-trail.service.js';
 import { AuditVerifier } from './audit-verifier.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditSealer } from './audit-sealer.service.js';
-
-/** Seals until no entry is left: a transaction anywhere on the test server can hold the horizon back a moment. */
-async function sealAll(sealer: AuditSealer, dataSource: DataSource): Promise<number> {
-  let sealed = 0;
-  await eventually(
-    async () => {
-      const round = await sealer.sealOnce();
-      sealed += round;
-      const [left] = await dataSource.query<Array<{ n: number }>>(
-        `SELECT count(*) AS n FROM audit_entries e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id)`,
-      );
-      return left?.n === 0;
-    },
-    { what: 'sealing every entry' },
-  );
-  return sealed;
-}
 
 const auditLog = new AuditLog();
 const auditor: Principal = { userId: randomUUID(), agencyId: randomUUID(), roles: [Role.AUDITOR], sessionId: 's1' };

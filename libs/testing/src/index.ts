@@ -7,3 +7,4 @@ export { createTestDatabase, startTestServer, withDatabase } from './test-server
 export type { TestDatabase, TestServer, TestServerOptions } from './test-server.js';
 export { connectSocket, refusedHandshake } from './socket-client.js';
 export type { ReceivedNotification, TestSocket } from './socket-client.js';
+export { sealAll } from './seal-all.js';
