@@ -6,9 +6,6 @@ import { PageArgs, type Connection } from '@hearth/relay';
 import { TimelineEventModel, TimelineService } from '@hearth/timeline';
 import { AlertConnection, AlertModel, AlertStatus, RuleModel } from './alert.models.js';
 import { AlertService } from './alert.service.js';
-import { ruleById } from './rule.repository.js';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 
 @InputType()
 export class RuleInput {
@@ -36,7 +33,6 @@ export class AlertResolver {
     private readonly families: FamilyService,
     private readonly timelines: TimelineService,
     private readonly cards: ContactCardService,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   @Authenticated()
@@ -96,8 +92,8 @@ export class AlertResolver {
   }
 
   @ResolveField(() => RuleModel)
-  async rule(@Parent() alert: AlertModel): Promise<RuleModel> {
-    return (await ruleById(this.dataSource.manager, alert.ruleId))!;
+  rule(@Parent() alert: AlertModel): Promise<RuleModel> {
+    return this.alertService.rule(alert.ruleId);
   }
 
   @ResolveField(() => [TimelineEventModel], { description: 'The events that made the rule fire, as you may see them' })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { updateReturning } from '@hearth/database';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import { InboxService, NotificationType } from '@hearth/realtime';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { AlertStatus, type AlertModel, type Rag, type RuleModel } from './alert.models.js';
 import { ruleDefinitionSchema } from './rule-definition.js';
-import { allRules, ruleById } from './rule.repository.js';
+import { allRules, ruleById, rulesByIds } from './rule.repository.js';
 
 interface AlertRow {
   id: string;
@@ -102,6 +103,21 @@ export class AlertService {
 
   async resolve(principal: Principal, alertId: string, noteInput: string): Promise<AlertModel> {
     return this.transition(principal, alertId, 'RESOLVED', validate(text(4000), noteInput));
+  }
+
+  /** Batches the rule of each alert in a page into one query; no cache, so edits show at once. */
+  private readonly ruleLoader = new DataLoader<string, RuleModel | undefined>(
+    async (ids) => {
+      const rules = await rulesByIds(this.dataSource.manager, ids);
+      return ids.map((id) => rules.find((r) => r.id === id));
+    },
+    { cache: false },
+  );
+
+  async rule(id: string): Promise<RuleModel> {
+    const rule = await this.ruleLoader.load(id);
+    if (!rule) throw notFound();
+    return rule;
   }
 
   async rules(): Promise<RuleModel[]> {

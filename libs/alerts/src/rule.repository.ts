@@ -39,6 +39,11 @@ export async function allRules(manager: EntityManager): Promise<RuleModel[]> {
   return rows.map(toRuleModel);
 }
 
+export async function rulesByIds(manager: EntityManager, ids: readonly string[]): Promise<RuleModel[]> {
+  const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = ANY($1)`, [ids]);
+  return rows.map(toRuleModel);
+}
+
 export async function ruleById(manager: EntityManager, id: string): Promise<RuleModel | undefined> {
   const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = $1`, [id]);
   return rows[0] ? toRuleModel(rows[0]) : undefined;
