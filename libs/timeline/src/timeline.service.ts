@@ -221,7 +221,7 @@ export class TimelineService {
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: original.familyId,
-        reason: data.reason,
+        // The amendment's reason is case content (redacted like the event): never in the trail.
         detail: { amends: originalId },
       });
       return id;
