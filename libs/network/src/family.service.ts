@@ -79,7 +79,7 @@ export class FamilyService {
     args: { first?: number | null; after?: string | null },
   ): Promise<Connection<FamilyModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 4);

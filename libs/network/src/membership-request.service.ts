@@ -255,7 +255,7 @@ export class MembershipRequestService {
     args: { pendingReview?: boolean | null; first?: number | null; after?: string | null },
   ): Promise<Connection<AccessGrantModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const rows: GrantRow[] = await manager.query(
         `SELECT ${GRANT_COLUMNS} FROM access_grants

@@ -79,7 +79,7 @@ export class TimelineService {
   ): Promise<Connection<TimelineEventModel>> {
     const familyId = validate(uuid, familyIdInput);
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
