@@ -7,3 +7,4 @@ export { ALERT_CLOCK, systemClock } from './clock.js';
 export type { AlertClock } from './clock.js';
 export { ruleDefinitionSchema } from './rule-definition.js';
 export type { RuleDefinition } from './rule-definition.js';
+export { ALERTS_ENTITIES, ALERTS_TABLES } from './tables.js';

@@ -9,3 +9,4 @@ export { RealtimeModule } from './realtime.module.js';
 export type { RealtimeModuleOptions } from './realtime.module.js';
 export { REPLAY_ACCESS } from './replay-access.js';
 export type { ReplayAccess } from './replay-access.js';
+export { REALTIME_ENTITIES, REALTIME_TABLES } from './tables.js';
