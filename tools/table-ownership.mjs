@@ -38,7 +38,7 @@ function tsFiles(dir) {
   });
 }
 
-/** table → owning lib, from each lib's src/tables.ts (the array of its `*_TABLES` constant). */
+/** table or view → owning lib, from each lib's src/tables.ts (its `*_TABLES` and `*_VIEWS` arrays). */
 function owners() {
   const owner = new Map();
   for (const lib of readdirSync(libsDir)) {
@@ -51,7 +51,7 @@ function owners() {
     }
     const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const visit = (node) => {
-      if (ts.isVariableDeclaration(node) && /_TABLES$/.test(node.name.getText(source))) {
+      if (ts.isVariableDeclaration(node) && /_(TABLES|VIEWS)$/.test(node.name.getText(source))) {
         let init = node.initializer;
         while (init && (ts.isAsExpression(init) || ts.isSatisfiesExpression(init))) init = init.expression;
         if (init && ts.isArrayLiteralExpression(init))

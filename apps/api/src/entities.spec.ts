@@ -45,6 +45,14 @@ describe('entities and migrations', () => {
     }
   });
 
+  it('leave no view without an owning lib', async () => {
+    const views = await dataSource.query<{ table_name: string }[]>(
+      `SELECT table_name FROM information_schema.views WHERE table_schema = 'public'`,
+    );
+    const owned = Object.values(TABLE_OWNERS).flatMap((owner) => owner.views ?? []);
+    expect([...owned].sort()).toEqual(views.map((row) => row.table_name).sort());
+  });
+
   it('map every column of the tables TypeORM does not synchronise (all but their xid8 columns)', async () => {
     const unsynchronised = dataSource.entityMetadatas.filter((metadata) => !metadata.synchronize);
     expect(unsynchronised.map((metadata) => metadata.tableName).sort()).toEqual([

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessGuard, AUTHENTICATOR } from '@hearth/authz';
+import { AccessGuard, AUTHENTICATOR, RefusalInterceptor } from '@hearth/authz';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
@@ -35,6 +35,7 @@ import { UserService } from './user.service.js';
     AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
   ],
   exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
 })

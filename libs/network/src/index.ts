@@ -3,6 +3,8 @@ export { ContactCardService } from './contact-card.service.js';
 export { FAMILY_FIELDS, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
 export type { FamilyRow, PersonRow } from './family.repository.js';
 export { FamilyService } from './family.service.js';
+export { abilitiesFrom, factsFrom, RelationshipRepository } from './relationship.repository.js';
+export type { RelationshipRow, RelationshipVia } from './relationship.repository.js';
 export { BREAK_GLASS_HOURS } from './membership-request.service.js';
 export { FamilyRole, FamilyStatus, GrantReviewOutcome, NetworkRole, ProtectionStatus } from './network.enums.js';
 export { line, text, uuid } from './network.inputs.js';
@@ -10,4 +12,4 @@ export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js'
 export { NetworkModule } from './network.module.js';
 export { NetworkHookRegistry } from './network-hooks.js';
 export type { AccessGranted, MembershipChange, MembershipChanged, NetworkHooks } from './network-hooks.js';
-export { NETWORK_ENTITIES, NETWORK_TABLES } from './tables.js';
+export { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from './tables.js';

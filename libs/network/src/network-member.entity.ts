@@ -1,4 +1,4 @@
-import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Generated, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { FamilyEntity } from './family.entity.js';
 import type { NetworkRole } from './network.enums.js';
 
@@ -10,9 +10,15 @@ import type { NetworkRole } from './network.enums.js';
 @Check('network_members_role_check', `role IN ('LEAD','MEMBER')`)
 @Index('network_members_active_key', ['familyId', 'userId'], { unique: true, where: 'removed_at IS NULL' })
 @Index('network_members_user_idx', ['userId', 'familyId'], { where: 'removed_at IS NULL' })
+@Index('network_members_public_id_key', ['publicId'], { unique: true })
 export class NetworkMemberEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  /** What other agencies see of a sensitive member instead of their user id. */
+  @Column({ name: 'public_id', type: 'uuid' })
+  @Generated('uuid')
+  publicId: string;
 
   @Column({ name: 'family_id', type: 'uuid' })
   @ForeignKey(() => FamilyEntity, { name: 'network_members_family_id_fkey' })

@@ -15,6 +15,12 @@ export const NETWORK_TABLES = [
   'access_grants',
 ] as const;
 
+/**
+ * The views network owns: "who has a relationship with this family now", written once. Others
+ * ask network's repositories; their SQL does not name these either.
+ */
+export const NETWORK_VIEWS = ['active_network_members', 'family_relationships'] as const;
+
 /** One entity per table above. */
 export const NETWORK_ENTITIES = [
   FamilyEntity,

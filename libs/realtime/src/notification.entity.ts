@@ -16,7 +16,7 @@ export class InboxCounterEntity {
 @Entity('notifications')
 @Check(
   'notifications_type_check',
-  `type IN ('EVENT_POSTED','ALERT_RAISED','ALERT_UPDATED','REPLY_POSTED','MEMBERSHIP_CHANGED','ACCESS_GRANTED')`,
+  `type IN ('EVENT_POSTED','ALERT_RAISED','ALERT_UPDATED','REPLY_POSTED','MEMBERSHIP_CHANGED','ACCESS_GRANTED','ACCESS_REVOKED')`,
 )
 @Index('notifications_family_idx', ['familyId', 'userId'])
 export class NotificationEntity {
