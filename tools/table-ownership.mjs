@@ -9,11 +9,13 @@
 //
 //   node tools/table-ownership.mjs            check (part of npm run lint)
 //   node tools/table-ownership.mjs --write    rewrite the baseline from the code as it is
+//   --root <dir>                              check another checkout (the script's own spec)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
-const root = new URL('..', import.meta.url).pathname;
+const rootFlag = process.argv.indexOf('--root');
+const root = rootFlag > 0 ? process.argv[rootFlag + 1] : new URL('..', import.meta.url).pathname;
 const libsDir = join(root, 'libs');
 const baselineFile = join(root, 'tools', 'table-ownership.baseline');
 
