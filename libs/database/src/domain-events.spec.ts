@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { EntityManager } from 'typeorm';
-import { DomainEvents } from '@hearth/database';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { dataSourceOptions, DomainEvents, DomainEventsModule } from '@hearth/database';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
 
 // How a publishing lib declares its events: the name fixes the payload type.
@@ -310,5 +313,27 @@ describe('DomainEvents.afterCommit', () => {
         return Promise.resolve();
       }),
     ).rejects.toThrow(/another data source/);
+  });
+});
+
+describe('DomainEventsModule', () => {
+  it('gives the application one bus on its data source, whose effects follow its commits', async () => {
+    @Module({
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(db.database.url, [], 1)), DomainEventsModule],
+    })
+    class AppModule {}
+
+    const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+    try {
+      const bus = app.get(DomainEvents);
+      expect(app.get(DomainEvents)).toBe(bus);
+      const dataSource = app.get<DataSource>(getDataSourceToken());
+      const ran: number[] = [];
+      bus.on('probe.recorded', (manager, payload) => bus.afterCommit(manager, () => void ran.push(payload.id)));
+      await dataSource.transaction((manager) => bus.publish(manager, 'probe.recorded', { id: 3 }));
+      expect(ran).toEqual([3]);
+    } finally {
+      await app.close();
+    }
   });
 });
