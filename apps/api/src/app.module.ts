@@ -17,6 +17,7 @@ import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
+import { ENTITIES } from './entities.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -35,7 +36,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(databaseUrl, []), autoLoadEntities: true }),
+          useFactory: () => ({ ...dataSourceOptions(databaseUrl, ENTITIES), autoLoadEntities: true }),
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
