@@ -79,7 +79,7 @@ export class TimelineService {
   ): Promise<Connection<TimelineEventModel>> {
     const familyId = validate(uuid, familyIdInput);
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
@@ -221,7 +221,7 @@ export class TimelineService {
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: original.familyId,
-        reason: data.reason,
+        // The amendment's reason is case content (redacted like the event): never in the trail.
         detail: { amends: originalId },
       });
       return id;
