@@ -248,7 +248,7 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
     const r = { left_kind: leaver.agency_kind, protection_status: family.protection_status };
     if (
       remaining > 0 ||
-      !d.agencyKinds.includes(r.left_kind as never) ||
+      !d.agencyKinds.includes(r.left_kind) ||
       !d.familyProtectionStatuses.includes(r.protection_status as never)
     ) {
       return undefined;

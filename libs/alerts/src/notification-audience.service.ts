@@ -33,7 +33,9 @@ export class NotificationAudienceService implements NotificationAudience {
     );
     const alertIds = unique(
       checks
-        .filter((c) => c.subject.type === NotificationType.ALERT_RAISED || c.subject.type === NotificationType.ALERT_UPDATED)
+        .filter(
+          (c) => c.subject.type === NotificationType.ALERT_RAISED || c.subject.type === NotificationType.ALERT_UPDATED,
+        )
         .map((c) => c.subject.alertId),
     );
     const grants = checks.filter((c) => c.subject.type === NotificationType.ACCESS_GRANTED);

@@ -12,6 +12,10 @@ import {
 import { factsFrom, RelationshipRepository } from './relationship.repository.js';
 
 const ABILITY = Symbol('ability');
+const FACTS = Symbol('facts');
+
+/** The purpose a read is recorded with when only a break-glass grant let it through. */
+export const BREAK_GLASS_READ = 'break-glass';
 
 /**
  * Builds the request's ability from what the database says now (the relationship view). Built
@@ -34,7 +38,18 @@ export class AccessService {
     return [...facts.memberOf, ...facts.grantedFor];
   }
 
-  async facts(principal: Principal, manager: EntityManager): Promise<AccessFacts> {
+  /** What the database says about the principal's relationships now (once per request). */
+  facts(principal: Principal, manager: EntityManager): Promise<AccessFacts> {
+    return perRequest(principal, FACTS, () => this.load(principal, manager));
+  }
+
+  /** How a read of this family is to be recorded: tagged when it happens under break-glass. */
+  async readPurpose(principal: Principal, familyId: string, manager: EntityManager): Promise<string | null> {
+    const facts = await this.facts(principal, manager);
+    return facts.grantedFor.includes(familyId) ? BREAK_GLASS_READ : null;
+  }
+
+  private async load(principal: Principal, manager: EntityManager): Promise<AccessFacts> {
     if (!principal.roles.some((role) => CASE_ROLES.includes(role))) {
       return { principal, memberOf: [], leads: [], grantedFor: [] };
     }

@@ -68,6 +68,7 @@ export class FamilyService {
         subjectId: id,
         familyId: id,
         ids: [id],
+        purpose: await this.access.readPurpose(principal, id, manager),
       });
       return toFamilyModel(family);
     });
@@ -396,6 +397,7 @@ export class FamilyService {
           subjectId: familyId,
           familyId,
           ids,
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return familyIds.map((id) => rows.filter((r) => r.family_id === id));
@@ -420,6 +422,7 @@ export class FamilyService {
             familyId,
             personId: row.id,
             ids: [row.id],
+            purpose: await this.access.readPurpose(principal, familyId, manager),
           });
         }
       }

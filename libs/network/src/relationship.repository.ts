@@ -50,9 +50,13 @@ export function factsFrom(principal: Principal, rows: readonly RelationshipRow[]
   const manager = principal.roles.includes(Role.MANAGER);
   const memberOf = new Set(mine.filter((r) => r.via !== 'GRANT').map((r) => r.family_id));
   const leads = new Set(
-    mine.filter((r) => r.via === 'LEAD' || r.via === 'MANAGER' || (r.via === 'MEMBER' && manager)).map((r) => r.family_id),
+    mine
+      .filter((r) => r.via === 'LEAD' || r.via === 'MANAGER' || (r.via === 'MEMBER' && manager))
+      .map((r) => r.family_id),
   );
-  const grantedFor = new Set(mine.filter((r) => r.via === 'GRANT' && !memberOf.has(r.family_id)).map((r) => r.family_id));
+  const grantedFor = new Set(
+    mine.filter((r) => r.via === 'GRANT' && !memberOf.has(r.family_id)).map((r) => r.family_id),
+  );
   return { principal, memberOf: [...memberOf], leads: [...leads], grantedFor: [...grantedFor] };
 }
 

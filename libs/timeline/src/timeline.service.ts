@@ -96,6 +96,7 @@ export class TimelineService {
         subjectId: familyId,
         familyId,
         ids: rows.slice(0, size).map((r) => r.id),
+        purpose: await this.access.readPurpose(principal, familyId, manager),
       });
       return toConnection(rows, size, (r) => [r.recorded_at.toISOString(), r.id], toEventModel);
     });
@@ -389,6 +390,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       const byId = new Map(rows.map((r) => [r.id, toEventModel(r)]));
@@ -410,13 +412,19 @@ export class TimelineService {
          ORDER BY s.event_id, p.family_name, p.given_name`,
         query.params,
       );
-      for (const familyId of new Set(rows.map((r) => r.family_id))) {
+      // One entry per person, so "who viewed this child" finds reads through an event's subjects too.
+      const seen = new Set<string>();
+      for (const row of rows) {
+        if (seen.has(`${row.family_id}:${row.id}`)) continue;
+        seen.add(`${row.family_id}:${row.id}`);
         await this.audit.recordRead(manager, {
           actor: principal,
           subjectType: 'Person',
-          subjectId: familyId,
-          familyId,
-          ids: [...new Set(rows.filter((r) => r.family_id === familyId).map((r) => r.id))],
+          subjectId: row.id,
+          familyId: row.family_id,
+          personId: row.id,
+          ids: [row.id],
+          purpose: await this.access.readPurpose(principal, row.family_id, manager),
         });
       }
       return eventIds.map((id) =>
@@ -442,6 +450,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return eventIds.map((id) => rows.filter((r) => r.event_id === id).map(toReply));
