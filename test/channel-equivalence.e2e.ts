@@ -788,7 +788,8 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
       });
       expect(csv.status).toBe(200);
       const text = await csv.text();
-      expect(text).toContain(familyId);
+      // The injury posted in family 0 is in its trail: the export is not empty for want of access.
+      if (familyId === state.families[0]!.id) expect(text).toContain(familyId);
       for (const secret of allSecrets()) expect([tag, 'csv', text.includes(secret)]).toEqual([tag, 'csv', false]);
       const page = await gql(
         token,
