@@ -587,6 +587,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
              WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING id`,
             [familyId, userId],
           );
+          count(rows.length > 0 ? 'expire' : 'expire (no membership)');
           if (rows.length > 0) state.memberships.get(`${f}:${u}`)!.expired = true;
           return;
         }
@@ -618,6 +619,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
             { f: familyId, r: 'A child was brought in urgently tonight' },
           );
           const id = (res.data as { requestBreakGlass?: { id: string } } | null)?.requestBreakGlass?.id;
+          count(id ? 'breakGlass' : `breakGlass refused: ${JSON.stringify(res.errors?.[0]?.extensions?.code)}`);
           if (id) state.grants.push({ id, user: u, family: f, inappropriate: false });
           return;
         }
