@@ -12,3 +12,4 @@ export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js'
 export { NetworkModule } from './network.module.js';
 export { NetworkHookRegistry } from './network-hooks.js';
 export type { AccessGranted, MembershipChange, MembershipChanged, NetworkHooks } from './network-hooks.js';
+export { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from './tables.js';

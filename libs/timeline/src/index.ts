@@ -7,3 +7,4 @@ export { TimelineModule } from './timeline.module.js';
 export { TimelineService } from './timeline.service.js';
 export { TimelineHookRegistry } from './timeline-hooks.js';
 export type { PostedEvent, PostedReply, TimelineHooks } from './timeline-hooks.js';
+export { TIMELINE_ENTITIES, TIMELINE_TABLES } from './tables.js';
