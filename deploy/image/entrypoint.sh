@@ -1,0 +1,18 @@
+#!/bin/sh
+# One image, several roles: the first argument names the process to run. exec keeps tini as
+# PID 1 and Node as its only child, so signals reach Node.
+set -eu
+app="$(cd "$(dirname "$0")/../.." && pwd)"
+role="${1:-api}"
+[ "$#" -gt 0 ] && shift
+case "$role" in
+  api) exec node --enable-source-maps "$app"/dist/apps/api/src/main.js "$@" ;;
+  worker) exec node --enable-source-maps "$app"/dist/apps/worker/src/main.js "$@" ;;
+  migrate) exec node --enable-source-maps "$app"/dist/apps/api/src/cli/db.js run "$@" ;;
+  audit-verify) exec node --enable-source-maps "$app"/dist/apps/api/src/cli/audit-verify.js "$@" ;;
+  node) exec node "$@" ;;
+  *)
+    echo "hearth: unknown command \"$role\" (expected api, worker, migrate or audit-verify)" >&2
+    exit 64
+    ;;
+esac
