@@ -52,6 +52,8 @@ export default tseslint.config(
         console: 'readonly',
         globalThis: 'readonly',
         URL: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
         module: 'writable',
       },
     },

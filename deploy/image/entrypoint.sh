@@ -8,7 +8,11 @@ role="${1:-api}"
 case "$role" in
   api) exec node --enable-source-maps "$app"/dist/apps/api/src/main.js "$@" ;;
   worker) exec node --enable-source-maps "$app"/dist/apps/worker/src/main.js "$@" ;;
-  migrate) exec node --enable-source-maps "$app"/dist/apps/api/src/cli/db.js run "$@" ;;
+  migrate)
+    # As hearth_owner: the migrations, then hearth_app's rights on the tables they made.
+    node --enable-source-maps "$app"/dist/apps/api/src/cli/db.js run "$@"
+    exec node "$app"/deploy/image/apply-sql.mjs "$app"/deploy/sql/grants.sql
+    ;;
   audit-verify) exec node --enable-source-maps "$app"/dist/apps/api/src/cli/audit-verify.js "$@" ;;
   node) exec node "$@" ;;
   *)
