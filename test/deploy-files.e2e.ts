@@ -168,10 +168,9 @@ describe('deploy/', () => {
       ]);
       const clients = [...byKind('Deployment'), ...byKind('Job')].filter(
         (d) =>
-          (
-            (d['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata
-              .labels as Record<string, string>
-          )['hearth.example.org/database-client'] === 'true',
+          (d['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels[
+            'hearth.example.org/database-client'
+          ] === 'true',
       );
       expect(clients.map((d) => d.metadata.name).sort()).toEqual(['hearth-api', 'hearth-migrate', 'hearth-worker']);
     });
@@ -274,11 +273,11 @@ describe('deploy/', () => {
           const regex = new RegExp(
             `^${glob
               .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-              .replace(/\*\*\//g, '\u0001')
-              .replace(/\*\*/g, '\u0002')
+              .replace(/\*\*\//g, '<dss>')
+              .replace(/\*\*/g, '<ds>')
               .replace(/\*/g, '[^/]*')
-              .replace(/\u0001/g, '(.*/)?')
-              .replace(/\u0002/g, '.*')}(/.*)?$`,
+              .replace(/<dss>/g, '(.*/)?')
+              .replace(/<ds>/g, '.*')}(/.*)?$`,
           );
           if (regex.test(path)) included = negated;
         }
