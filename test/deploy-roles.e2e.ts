@@ -205,7 +205,7 @@ describe('database roles (deploy/sql)', () => {
     // SET ROLE to a role one is not a member of is 42501 too; ALTER ROLE … BYPASSRLS likewise.
     expect(results).toEqual(Object.fromEntries(attempts.map((sql) => [sql, INSUFFICIENT_PRIVILEGE])));
 
-    const [after] = await run<typeof before>(
+    const [after] = await run<NonNullable<typeof before>>(
       appUrl,
       `SELECT (SELECT count(*)::int FROM audit_entries) AS entries, (SELECT count(*)::int FROM audit_seals) AS seals,
               (SELECT count(*)::int FROM audit_checkpoints) AS checkpoints`,
