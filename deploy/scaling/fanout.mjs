@@ -24,7 +24,10 @@ async function adapterFor(kind) {
     const { Redis } = await import('ioredis');
     const publisher = new Redis(env.REDIS_URL);
     const subscriber = publisher.duplicate();
-    return { adapter: createAdapter(publisher, subscriber), close: () => Promise.all([publisher.quit(), subscriber.quit()]) };
+    return {
+      adapter: createAdapter(publisher, subscriber),
+      close: () => Promise.all([publisher.quit(), subscriber.quit()]),
+    };
   }
   const { createAdapter } = await import('@socket.io/postgres-adapter');
   const { default: pg } = await import('pg');
@@ -122,7 +125,14 @@ async function measure(kind) {
     await new Promise((r) => setTimeout(r, 2000)); // what is in flight arrives
     c.proc.send({ report: true });
     const { received, p50, p99 } = await c.next();
-    rows.push({ adapter: kind, offered: rate, sent, delivered: Math.round(received / SECONDS), p50ms: p50, p99ms: p99 });
+    rows.push({
+      adapter: kind,
+      offered: rate,
+      sent,
+      delivered: Math.round(received / SECONDS),
+      p50ms: p50,
+      p99ms: p99,
+    });
     console.log(JSON.stringify(rows.at(-1)));
     if (received < sent * 0.9) break; // saturated
   }

@@ -59,11 +59,11 @@ for (const t of ['ev_plain', 'ev_part']) {
   for (let off = 0; off < ROWS; off += CHUNK) {
     await q(
       `INSERT INTO ${t} (family_id, author_id, kind, visibility, summary, body, occurred_at, created_at)
-       SELECT f.id, gen_random_uuid(), (ARRAY['NOTE','CONCERN','VISIT','ABSENCE'])[1 + g % 4],
+       SELECT f.id, gen_random_uuid(), (ARRAY['NOTE','CONCERN','VISIT','ABSENCE'])[1 + (g % 4)::int],
               CASE WHEN g % 20 = 0 THEN 'RESTRICTED' WHEN g % 10 = 0 THEN 'AGENCY' ELSE 'NETWORK' END,
-              'Summary of event ' || g, repeat('x', 200 + g % 400),
-              $3::timestamptz + make_interval(secs => g * $4) - interval '1 hour',
-              $3::timestamptz + make_interval(secs => g * $4)
+              'Summary of event ' || g, repeat('x', 200 + (g % 400)::int),
+              $3::timestamptz + make_interval(secs => g * $4::float8) - interval '1 hour',
+              $3::timestamptz + make_interval(secs => g * $4::float8)
          FROM generate_series($1::bigint, $2::bigint) g JOIN families f ON f.n = (g * 7919) % $5`,
       [off, Math.min(ROWS, off + CHUNK) - 1, start.toISOString(), span, FAMILIES],
     );
@@ -79,7 +79,14 @@ for (const t of ['ev_plain', 'ev_part']) {
           )
         ).rows[0].size
       : size;
-  out({ table: t, rows: ROWS, families: FAMILIES, bulkLoadSeconds: +seconds.toFixed(1), rowsPerSecond: Math.round(ROWS / seconds), size: partSize });
+  out({
+    table: t,
+    rows: ROWS,
+    families: FAMILIES,
+    bulkLoadSeconds: +seconds.toFixed(1),
+    rowsPerSecond: Math.round(ROWS / seconds),
+    size: partSize,
+  });
 }
 
 /** Closed loop on CONNECTIONS clients for SECONDS: operations per second and latency percentiles. */
@@ -103,7 +110,13 @@ async function closedLoop(name, op) {
   );
   latencies.sort((a, b) => a - b);
   const at = (p) => +latencies[Math.floor(p * (latencies.length - 1))].toFixed(2);
-  out({ measure: name, connections: CONNECTIONS, perSecond: Math.round(latencies.length / SECONDS), p50ms: at(0.5), p99ms: at(0.99) });
+  out({
+    measure: name,
+    connections: CONNECTIONS,
+    perSecond: Math.round(latencies.length / SECONDS),
+    p50ms: at(0.5),
+    p99ms: at(0.99),
+  });
 }
 
 const familyIds = (await q(`SELECT id FROM families ORDER BY n`)).rows.map((r) => r.id);
@@ -134,7 +147,11 @@ for (const t of ['ev_plain', 'ev_part']) {
 const monthEnd = new Date(Date.UTC(2025, 1, 1)).toISOString();
 let t0 = performance.now();
 const deleted = await q(`DELETE FROM ev_plain WHERE created_at < $1`, [monthEnd]);
-out({ measure: 'ev_plain: DELETE the oldest month', rows: deleted.rowCount, seconds: +((performance.now() - t0) / 1000).toFixed(2) });
+out({
+  measure: 'ev_plain: DELETE the oldest month',
+  rows: deleted.rowCount,
+  seconds: +((performance.now() - t0) / 1000).toFixed(2),
+});
 t0 = performance.now();
 await q(`ALTER TABLE ev_part DETACH PARTITION ev_part_0`);
 await q(`DROP TABLE ev_part_0`);
