@@ -1,8 +1,10 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
+import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
@@ -15,7 +17,6 @@ import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
-import { IdentityAuditModule } from './identity-audit.module.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -42,18 +43,24 @@ export class AppModule {
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         AuditModule.forApi({ runSealer: config.runWorker }),
-        IdentityAuditModule,
-        IdentityModule,
-        NetworkModule,
-        TimelineModule,
-        RealtimeModule.forRoot({
+        IdentityModule.forApi(),
+        NetworkModule.forApi(),
+        TimelineModule.forApi(),
+        RealtimeModule.forApi({
           imports: [IdentityModule, NetworkModule, TimelineModule],
           audience: NotificationAudienceService,
         }),
-        AlertsModule,
+        AlertsModule.forApi(),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],
+      providers: [
+        // The one gate in front of every route and resolver, and the record of refusals inside them.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
+        { provide: Metrics, useValue: metrics },
+        SystemResolver,
+        DemoSeeder,
+      ],
     };
   }
 }
