@@ -101,7 +101,7 @@ describe('the local cluster', () => {
     }
   });
 
-  it('seals the audit trail of both nodes', async () => {
+  it('has the worker seal the audit trail of both nodes (the API nodes run no scheduled work)', async () => {
     await eventually(
       async () => {
         const [left] = await query<{ n: number }>(

@@ -186,6 +186,27 @@ describe('deploy/', () => {
     expect(JSON.stringify(docs.find((d) => d.kind === 'Ingress'))).toContain('hearth.northshire.example.org');
   });
 
+  it('runs the scheduled work in the worker only, and gives api and worker the Redis adapter where it is chosen', () => {
+    for (const overlay of ['base', 'overlays/production']) {
+      const docs = kustomize(join(deploy, 'k8s', overlay));
+      const config = docs.find((d) => d.kind === 'ConfigMap')!['data'] as Record<string, string>;
+      const envOf = (name: string) =>
+        containersOf(docs.find((d) => d.kind === 'Deployment' && d.metadata.name === name)!)[0]!['env'] as {
+          name: string;
+          value?: string;
+        }[];
+      expect(envOf('hearth-api').find((e) => e.name === 'HEARTH_RUN_WORKER')?.value).toBe('false');
+      for (const name of ['hearth-api', 'hearth-worker']) {
+        const hasRedis = envOf(name).some((e) => e.name === 'REDIS_URL');
+        expect({ overlay, name, hasRedis }).toEqual({
+          overlay,
+          name,
+          hasRedis: config['HEARTH_SOCKET_ADAPTER'] === 'redis',
+        });
+      }
+    }
+  });
+
   describe('compose.yaml', () => {
     const compose = readYamlDocuments(join(deploy, 'compose.yaml'))[0] as {
       services: Record<string, Record<string, unknown>>;

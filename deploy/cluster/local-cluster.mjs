@@ -6,9 +6,10 @@
 //   HEARTH_CLUSTER_PORTS=3105,3106 npm run cluster:local
 //   DATABASE_URL=postgres://… npm run cluster:local
 //
-// Node A runs the scheduled loops (HEARTH_RUN_WORKER=true: escalation and ABSENCE rules still
-// live in the API process); node B does not; the worker seals the audit trail. Sockets cross
-// nodes through PostgreSQL LISTEN/NOTIFY, or Redis when REDIS_URL is set. Ctrl-C stops it all.
+// The worker runs the scheduled work (audit sealer, escalation, ABSENCE rules) and rings the API
+// nodes' sockets through the emitter; the API nodes run none of it (HEARTH_RUN_WORKER=false).
+// Sockets cross nodes through PostgreSQL LISTEN/NOTIFY, or Redis when REDIS_URL is set. Ctrl-C
+// stops it all.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -141,7 +142,7 @@ const release = seed
 if ((await release.exited) !== 0) await stop(1);
 
 const nodes = [
-  { name: 'api-a', port: ports[0], extra: { HEARTH_RUN_WORKER: 'true' } },
+  { name: 'api-a', port: ports[0], extra: { HEARTH_RUN_WORKER: 'false' } },
   { name: 'api-b', port: ports[1], extra: { HEARTH_RUN_WORKER: 'false' } },
 ];
 const processes = [
@@ -174,5 +175,5 @@ for (const node of nodes) {
   }
 }
 say(
-  `ready: api-a http://127.0.0.1:${ports[0]} (scheduler on), api-b http://127.0.0.1:${ports[1]}, worker; sockets over ${common.HEARTH_SOCKET_ADAPTER}`,
+  `ready: api-a http://127.0.0.1:${ports[0]}, api-b http://127.0.0.1:${ports[1]}, worker; sockets over ${common.HEARTH_SOCKET_ADAPTER}`,
 );
