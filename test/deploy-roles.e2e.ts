@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { AuditSealer, AuditVerifier } from '@hearth/audit';
+import { AuditVerifier } from '@hearth/audit';
 import { loadConfig, readTestSettings } from '@hearth/config';
 import { migrate, quoteIdent } from '@hearth/database';
 import { createLogger } from '@hearth/observability';
-import { graphqlData, withDatabase } from '@hearth/testing';
+import { eventually, graphqlData, withDatabase } from '@hearth/testing';
 import { startHearth, type RunningHearth } from '../apps/api/src/hearth.js';
-import { compiled, spawnNode } from './support/process.js';
+import { compiled, printed, spawnNode } from './support/process.js';
 import { login } from './support/session.js';
 
 /**
@@ -148,19 +148,34 @@ describe('database roles (deploy/sql)', () => {
     });
     expect(posted.postEvent.id).toMatch(/^[0-9a-f-]{36}$/);
 
-    // The sealer runs as the application role too (in the worker): it inserts seals and checkpoints.
-    const sealer = hearth.app.get(AuditSealer);
-    let sealed = 0;
-    for (let i = 0; i < 20; i++) {
-      const n = await sealer.sealOnce();
-      sealed += n;
-      const [left] = await run<{ n: number }>(
-        appUrl,
-        `SELECT count(*)::int AS n FROM audit_entries e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id)`,
-      );
-      if (left!.n === 0) break;
-    }
-    expect(sealed).toBeGreaterThan(0);
+    // The worker runs as the application role too: it seals (inserting seals and checkpoints),
+    // escalates and evaluates ABSENCE rules.
+    const worker = spawnNode(compiled('apps/worker/src/main.js'), {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      HEARTH_DATA_DIR: dataDir,
+      DATABASE_URL: appUrl,
+      HEARTH_SOCKET_ADAPTER: 'postgres',
+    });
+    await printed(worker, 'Hearth worker is running');
+    await eventually(
+      async () => {
+        const [left] = await run<{ n: number }>(
+          appUrl,
+          `SELECT count(*)::int AS n FROM audit_entries e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_id = e.id)`,
+        );
+        return left!.n === 0;
+      },
+      { what: 'the worker, as hearth_app, sealing every entry', timeoutMs: 20_000 },
+    );
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.stderr()).not.toMatch(/permission denied/i);
+    const [{ checkpoints }] = (await run<{ checkpoints: number }>(
+      appUrl,
+      `SELECT count(*)::int AS checkpoints FROM audit_checkpoints`,
+    )) as [{ checkpoints: number }];
+    expect(checkpoints).toBeGreaterThan(0);
     const report = await hearth.app.get(AuditVerifier).verify();
     expect(report.verified).toBe(true);
 
