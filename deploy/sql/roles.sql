@@ -1,0 +1,88 @@
+-- Hearth's database roles. Run once as a superuser (or the hosting's administrative role with
+-- CREATEROLE), connected to Hearth's database, before the first migration. Idempotent.
+--
+--   psql "$ADMIN_DATABASE_URL" -v ON_ERROR_STOP=1 -f deploy/sql/roles.sql
+--   psql "$ADMIN_DATABASE_URL" -c "ALTER ROLE hearth_owner PASSWORD '…'" -c "ALTER ROLE hearth_app PASSWORD '…'"
+--
+-- hearth_owner owns the schema and every table; it runs the migrations (the `migrate` command)
+-- and nothing else. hearth_app is what the API and the worker connect as: it reads and writes
+-- rows, never changes the schema, and, not owning the tables, cannot disable or drop the
+-- append-only triggers of the audit trail. Row-level security policies apply to it (it is not
+-- the owner and has no BYPASSRLS). deploy/sql/grants.sql, run by the owner after every
+-- migration, gives hearth_app its rights on the tables.
+
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hearth_owner') THEN
+    CREATE ROLE hearth_owner LOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hearth_app') THEN
+    CREATE ROLE hearth_app LOGIN;
+  END IF;
+END
+$$;
+
+-- Whatever they were made with before, neither may be more than this.
+ALTER ROLE hearth_owner NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;
+ALTER ROLE hearth_app NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT CONNECTION LIMIT 200;
+-- Each API process holds a pool of 10 and a listener; the limit keeps a runaway deployment from
+-- starving the owner and the administrators of connections.
+
+-- hearth_app must not be able to become the owner, directly or through another role.
+DO $$
+DECLARE
+  grantee text;
+BEGIN
+  FOR grantee IN
+    SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+    WHERE m.roleid = 'hearth_owner'::regrole
+  LOOP
+    IF grantee = 'hearth_app' THEN
+      REVOKE hearth_owner FROM hearth_app;
+    END IF;
+  END LOOP;
+END
+$$;
+
+DO $$
+BEGIN
+  EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
+  EXECUTE format('GRANT CONNECT, TEMPORARY, CREATE ON DATABASE %I TO hearth_owner', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO hearth_app', current_database());
+END
+$$;
+
+-- The schema belongs to the owner; nobody else may create objects in it.
+ALTER SCHEMA public OWNER TO hearth_owner;
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO hearth_app;
+
+-- A deployment that ran its migrations as another role hands its objects to the owner.
+DO $$
+DECLARE
+  object record;
+BEGIN
+  FOR object IN
+    SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND pg_get_userbyid(c.relowner) <> 'hearth_owner'
+  LOOP
+    EXECUTE format(
+      'ALTER %s public.%I OWNER TO hearth_owner',
+      CASE object.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+      object.relname
+    );
+  END LOOP;
+  FOR object IN
+    SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> 'hearth_owner'
+  LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO hearth_owner', object.signature);
+  END LOOP;
+  FOR object IN
+    SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname = 'public' AND t.typtype = 'e' AND pg_get_userbyid(t.typowner) <> 'hearth_owner'
+  LOOP
+    EXECUTE format('ALTER TYPE public.%I OWNER TO hearth_owner', object.typname);
+  END LOOP;
+END
+$$;
