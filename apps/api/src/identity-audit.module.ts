@@ -37,7 +37,7 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         subjectType: event.userId ? 'User' : null,
         subjectId: event.userId,
         reason: FAILURE_REASONS[event.reason],
-        detail: { email: event.email },
+        detail: { identifierHash: event.identifierHash },
       };
     case 'logout':
       return {
@@ -78,6 +78,16 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         subjectType: 'User',
         subjectId: event.userId,
         detail: { agencyId: event.agencyId },
+      };
+    case 'self-change-refused':
+      return {
+        action: AuditAction.DENIED,
+        outcome: AuditOutcome.DENIED,
+        actor: event.principal,
+        subjectType: 'User',
+        subjectId: event.principal.userId,
+        reason: 'nobody changes their own roles or status',
+        detail: { operation: event.operation, ...(event.roles ? { requestedRoles: [...event.roles] } : {}) },
       };
     case 'agency-created':
       return {

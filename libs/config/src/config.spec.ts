@@ -126,4 +126,19 @@ describe('loadConfig', () => {
     expect(second.auth.keys).toEqual(first.auth.keys);
     expect(readFileSync(join(dir, 'keys', 'jwt-ed25519.pub'), 'utf8')).toBe(first.auth.keys.publicKeyPem);
   });
+
+  it('keeps the identifier hash key with the signing keys: stable per deployment, secret, overridable', () => {
+    const dir = dataDir();
+    const first = loadConfig({ HEARTH_DATA_DIR: dir }).auth.identifierHashKey;
+    expect(loadConfig({ HEARTH_DATA_DIR: dir }).auth.identifierHashKey).toEqual(first);
+    expect(first.length).toBe(32);
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).auth.identifierHashKey).not.toEqual(first);
+    const given = 'k'.repeat(40);
+    expect(loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_IDENTIFIER_HASH_KEY: given }).auth.identifierHashKey).toEqual(
+      Buffer.from(given),
+    );
+    expect(failure({ HEARTH_IDENTIFIER_HASH_KEY: 'too-short-secret' })).toBe(
+      'HEARTH_IDENTIFIER_HASH_KEY must be at least 32 characters',
+    );
+  });
 });

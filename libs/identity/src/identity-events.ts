@@ -16,8 +16,8 @@ export type IdentityEvent =
     }
   | {
       readonly kind: 'login-failed';
-      /** The email tried, normalised; the account's id when it exists. */
-      readonly email: string;
+      /** HMAC of the identifier typed (never the text: it may be anything); the account's id when it exists. */
+      readonly identifierHash: string;
       readonly userId: string | null;
       readonly reason: LoginFailure;
     }
@@ -43,6 +43,14 @@ export type IdentityEvent =
       readonly principal: Principal;
       readonly userId: string;
       readonly agencyId: string;
+    }
+  | {
+      /** Separation of duties: someone tried to change their own roles or status. */
+      readonly kind: 'self-change-refused';
+      readonly principal: Principal;
+      readonly operation: 'setUserRoles' | 'disableUser' | 'enableUser';
+      /** The roles asked for, for setUserRoles. */
+      readonly roles?: readonly Role[];
     }
   | {
       readonly kind: 'agency-created';

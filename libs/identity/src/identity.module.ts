@@ -7,6 +7,7 @@ import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
 import { CredentialEntity } from './credential.entity.js';
+import { IdentifierHash } from './identifier-hash.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
@@ -29,6 +30,7 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
   providers: [
     PasswordService,
     TokenService,
+    IdentifierHash,
     LoginThrottle,
     UserRepository,
     SessionEvents,

@@ -5,6 +5,7 @@ import type { Authenticator, Principal } from '@hearth/authz';
 import { rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
+import { IdentifierHash } from './identifier-hash.service.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { SessionEvents } from './session-events.js';
 import { UserStatus } from './identity.enums.js';
@@ -45,16 +46,18 @@ export class SessionService implements Authenticator {
     private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
     private readonly ended: SessionEvents,
+    private readonly identifiers: IdentifierHash,
   ) {}
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
     const { email, password } = validate(loginSchema, input);
     const keys = this.throttle.keys(email, RequestContext.current()?.clientAddress);
     const throttleKeys = [keys.account, ...(keys.address ? [keys.address] : [])];
+    const identifierHash = this.identifiers.of(email);
 
     if (await this.throttle.isLocked(this.dataSource.manager, throttleKeys)) {
       await this.dataSource.transaction((manager) =>
-        this.events.record(manager, { kind: 'login-failed', email, userId: null, reason: 'locked-out' }),
+        this.events.record(manager, { kind: 'login-failed', identifierHash, userId: null, reason: 'locked-out' }),
       );
       throw rateLimited();
     }
@@ -66,7 +69,12 @@ export class SessionService implements Authenticator {
         await this.throttle.recordFailure(manager, keys.account, 'account');
         if (keys.address) await this.throttle.recordFailure(manager, keys.address, 'address');
         const reason = !user ? 'unknown-email' : !valid ? 'wrong-password' : 'account-disabled';
-        await this.events.record(manager, { kind: 'login-failed', email, userId: user?.id ?? null, reason });
+        await this.events.record(manager, {
+          kind: 'login-failed',
+          identifierHash,
+          userId: user?.id ?? null,
+          reason,
+        });
       });
       throw unauthenticated(LOGIN_FAILED);
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
-import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
+import { badInput, conflict, forbidden, notFound, validate, type HearthError } from '@hearth/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
@@ -116,6 +116,7 @@ export class UserService {
 
   async setRoles(principal: Principal, input: { userId: string; roles: Role[] }): Promise<UserModel> {
     const { userId, roles } = validate(rolesSchema, input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'setUserRoles', roles);
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       this.checkGrant(principal, target.roles, roles);
@@ -137,7 +138,7 @@ export class UserService {
 
   async disable(principal: Principal, input: { userId: string }): Promise<UserModel> {
     const { userId } = validate(z.strictObject({ userId: uuid }), input);
-    if (userId === principal.userId) throw conflict('You cannot disable your own account');
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'disableUser');
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       if (target.status === UserStatus.DISABLED) return;
@@ -150,6 +151,25 @@ export class UserService {
     });
     this.ended.sessionsEnded(userId);
     return toUserModel((await this.users.findById(userId))!);
+  }
+
+  /**
+   * Separation of duties: nobody changes their own roles or status, not even to add a role that
+   * another admin could give them. The refusal is audited in a transaction of its own.
+   */
+  private async refuseSelf(
+    principal: Principal,
+    operation: 'setUserRoles' | 'disableUser' | 'enableUser',
+    roles?: readonly Role[],
+  ): Promise<HearthError> {
+    await this.dataSource.transaction((manager) =>
+      this.events.record(manager, { kind: 'self-change-refused', principal, operation, ...(roles ? { roles } : {}) }),
+    );
+    return forbidden(
+      operation === 'setUserRoles'
+        ? 'Nobody can change their own roles; ask another administrator'
+        : 'Nobody can change the status of their own account; ask another administrator',
+    );
   }
 
   /** The target, locked, if the caller administers it; NOT_FOUND otherwise. */
