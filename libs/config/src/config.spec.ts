@@ -141,4 +141,21 @@ describe('loadConfig', () => {
       'HEARTH_IDENTIFIER_HASH_KEY must be at least 32 characters',
     );
   });
+
+  it('requires a second factor for oversight roles in production, and elsewhere only when asked', () => {
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).auth.mfaRequired).toBe(false);
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir(), HEARTH_MFA_REQUIRED: 'true' }).auth.mfaRequired).toBe(true);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const production = {
+      NODE_ENV: 'production',
+      HEARTH_DATA_DIR: dataDir(),
+      HEARTH_JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      HEARTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    expect(loadConfig(production).auth.mfaRequired).toBe(true);
+    expect(loadConfig({ ...production, HEARTH_MFA_REQUIRED: 'false' }).auth.mfaRequired).toBe(false);
+    expect(failure({ HEARTH_MFA_REQUIRED: 'sometimes' })).toBe(
+      'HEARTH_MFA_REQUIRED must be true or false (got "sometimes")',
+    );
+  });
 });

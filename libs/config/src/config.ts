@@ -48,6 +48,8 @@ export interface HearthConfig {
      * failed login): HEARTH_IDENTIFIER_HASH_KEY, or derived from the signing key (HKDF).
      */
     readonly identifierHashKey: Buffer;
+    /** AGENCY_ADMIN, AUDITOR and PARTNERSHIP_ADMIN act as such only in a session signed in with a second factor. */
+    readonly mfaRequired: boolean;
   };
 }
 
@@ -117,6 +119,7 @@ const schema = z.object({
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_IDENTIFIER_HASH_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  HEARTH_MFA_REQUIRED: flag.optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
   HEARTH_JWT_AUDIENCE: z.string().min(1).default('hearth-api'),
   HEARTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce
@@ -182,6 +185,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       accessTokenTtlSeconds: e.HEARTH_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.HEARTH_REFRESH_TOKEN_TTL_SECONDS,
       identifierHashKey: identifierHashKey(e.HEARTH_IDENTIFIER_HASH_KEY, keys),
+      mfaRequired: e.HEARTH_MFA_REQUIRED ?? production,
     },
   };
 }

@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal, Role } from '@hearth/authz';
-import type { AgencyKind } from './identity.enums.js';
+import type { AgencyKind, LoginStep } from './identity.enums.js';
+
+/** Changes to one's own account that only someone else may make. */
+export type SelfChange = 'setUserRoles' | 'disableUser' | 'enableUser' | 'resetUserPassword';
 
 /** Why a login failed, for the audit trail only: the client always hears the same message. */
 export type LoginFailure = 'unknown-email' | 'wrong-password' | 'account-disabled' | 'locked-out';
@@ -13,6 +16,15 @@ export type IdentityEvent =
       readonly agencyId: string;
       readonly roles: readonly Role[];
       readonly sessionId: string;
+      /** The session was opened with a second factor. */
+      readonly mfa: boolean;
+    }
+  | {
+      /** The password was right; the sign-in needs another step before a session. */
+      readonly kind: 'login-challenged';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly step: LoginStep;
     }
   | {
       readonly kind: 'login-failed';
@@ -48,10 +60,51 @@ export type IdentityEvent =
       /** Separation of duties: someone tried to change their own roles or status. */
       readonly kind: 'self-change-refused';
       readonly principal: Principal;
-      readonly operation: 'setUserRoles' | 'disableUser' | 'enableUser';
+      readonly operation: SelfChange;
       /** The roles asked for, for setUserRoles. */
       readonly roles?: readonly Role[];
     }
+  | {
+      readonly kind: 'user-enabled';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+    }
+  | {
+      /** Someone set their own password: at a forced change during sign-in, or from their settings. */
+      readonly kind: 'password-changed';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly roles: readonly Role[];
+      readonly via: 'sign-in' | 'settings' | 'reset';
+      /** Other sessions ended by the change. */
+      readonly sessionsEnded: number;
+    }
+  | { readonly kind: 'password-change-refused'; readonly principal: Principal; readonly reason: 'wrong-password' }
+  | {
+      readonly kind: 'password-reset-issued';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly resetId: string;
+      readonly expiresAt: Date;
+    }
+  | {
+      /** A reset token was refused: unknown, spent, expired or for an account no longer active. */
+      readonly kind: 'password-reset-refused';
+      readonly resetId: string | null;
+      readonly userId: string | null;
+    }
+  | { readonly kind: 'contact-card-updated'; readonly principal: Principal; readonly fields: readonly string[] }
+  | { readonly kind: 'mfa-enrolment-started'; readonly principal: Principal }
+  | { readonly kind: 'mfa-enrolled'; readonly principal: Principal; readonly recoveryCodes: number }
+  | {
+      readonly kind: 'mfa-failed';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly reason: 'wrong-code' | 'code-reused' | 'rate-limited';
+    }
+  | { readonly kind: 'mfa-recovery-code-used'; readonly userId: string; readonly agencyId: string }
   | {
       readonly kind: 'agency-created';
       readonly principal: Principal;

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessGuard, AUTHENTICATOR } from '@hearth/authz';
+import { AccountResolver } from './account.resolver.js';
+import { AccountService } from './account.service.js';
 import { AgencyEntity } from './agency.entity.js';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
@@ -9,7 +11,10 @@ import { AuthResolver } from './auth.resolver.js';
 import { CredentialEntity } from './credential.entity.js';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
+import { PasswordResetEntity } from './password-reset.entity.js';
 import { PasswordService } from './password.service.js';
+import { SecondFactorService } from './second-factor.service.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
 import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
@@ -19,7 +24,16 @@ import { UserRepository } from './user.repository.js';
 import { UserResolver } from './user.resolver.js';
 import { UserService } from './user.service.js';
 
-export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, SessionEntity, RefreshTokenEntity];
+export const IDENTITY_ENTITIES = [
+  AgencyEntity,
+  UserEntity,
+  CredentialEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  PasswordResetEntity,
+  MfaFactorEntity,
+  MfaRecoveryCodeEntity,
+];
 
 /**
  * Accounts and sessions, and the global access guard: it authenticates through SessionService,
@@ -34,10 +48,13 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
     LoginThrottle,
     UserRepository,
     SessionEvents,
+    SecondFactorService,
     SessionService,
     UserService,
+    AccountService,
     AgencyService,
     AuthResolver,
+    AccountResolver,
     UserResolver,
     AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
