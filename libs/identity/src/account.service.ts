@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@hearth/authz';
+import { updateReturning } from '@hearth/database';
 import { badInput, notFound, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
@@ -104,7 +105,8 @@ export class AccountService {
     const chosen = this.passwords.checkPolicy('newPassword', data.newPassword, user.email);
     const passwordHash = await this.passwords.hash(chosen);
     const spent = await this.dataSource.transaction(async (manager) => {
-      const rows: unknown[] = await manager.query(
+      const rows = await updateReturning(
+        manager,
         `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING 1`,
         [reset.id],
       );

@@ -5,6 +5,7 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { updateReturning } from '@hearth/database';
 import { badInput, conflict, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
@@ -103,7 +104,8 @@ export class SecondFactorService {
     }
     const codes = Array.from({ length: RECOVERY_CODES }, () => this.newRecoveryCode());
     await this.dataSource.transaction(async (manager) => {
-      const confirmed: unknown[] = await manager.query(
+      const confirmed = await updateReturning(
+        manager,
         `UPDATE mfa_factors SET confirmed_at = now(), last_used_step = $2, attempts = greatest(attempts - 1, 0)
          WHERE user_id = $1 AND confirmed_at IS NULL RETURNING 1`,
         [principal.userId, step],
@@ -130,7 +132,8 @@ export class SecondFactorService {
       const fresh =
         step !== undefined &&
         (
-          await this.dataSource.query<unknown[]>(
+          await updateReturning(
+            this.dataSource,
             `UPDATE mfa_factors SET last_used_step = $2, attempts = greatest(attempts - 1, 0)
              WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2) RETURNING 1`,
             [user.id, step],
@@ -142,7 +145,8 @@ export class SecondFactorService {
       }
       return;
     }
-    const spent: { id: string }[] = await this.dataSource.query(
+    const spent = await updateReturning<{ id: string }>(
+      this.dataSource,
       `UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
        RETURNING id`,
       [user.id, this.hashRecoveryCode(code)],
@@ -158,7 +162,8 @@ export class SecondFactorService {
 
   /** Counts the attempt first, atomically; over the limit, refuses without checking the code. */
   private async countAttempt(userId: string, agencyId: string): Promise<void> {
-    const rows: { attempts: number }[] = await this.dataSource.query(
+    const rows = await updateReturning<{ attempts: number }>(
+      this.dataSource,
       `UPDATE mfa_factors SET
          attempts = CASE WHEN window_started_at < now() - make_interval(mins => $2) THEN 1 ELSE attempts + 1 END,
          window_started_at = CASE WHEN window_started_at < now() - make_interval(mins => $2) THEN now() ELSE window_started_at END

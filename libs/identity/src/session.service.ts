@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authenticator, Principal } from '@hearth/authz';
 import { badInput, rateLimited, unauthenticated, validate } from '@hearth/errors';
+import { updateReturning } from '@hearth/database';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IdentifierHash } from './identifier-hash.service.js';
@@ -252,7 +253,8 @@ export class SessionService implements Authenticator {
 
   /** Every live session of a user but one ends (a password changed); returns the ended ids. */
   async revokeOtherSessions(manager: EntityManager, userId: string, keep: string, reason: string): Promise<string[]> {
-    const rows: { id: string }[] = await manager.query(
+    const rows = await updateReturning<{ id: string }>(
+      manager,
       `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
        WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
       [userId, keep, reason],
