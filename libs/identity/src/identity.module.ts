@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessGuard, AUTHENTICATOR } from '@hearth/authz';
+import { AccessGuard, AUTHENTICATOR, RefusalInterceptor } from '@hearth/authz';
 import { AccountResolver } from './account.resolver.js';
 import { AccountService } from './account.service.js';
 import { AgencyEntity } from './agency.entity.js';
@@ -59,6 +59,7 @@ export const IDENTITY_ENTITIES = [
     AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
   ],
   exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
 })
