@@ -15,6 +15,7 @@ import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
+import { DirectoryHooksModule } from './directory-hooks.module.js';
 import { IdentityAuditModule } from './identity-audit.module.js';
 import { SystemResolver } from './system.resolver.js';
 
@@ -43,6 +44,7 @@ export class AppModule {
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         AuditModule.forApi({ runSealer: config.runWorker }),
         IdentityAuditModule,
+        DirectoryHooksModule,
         IdentityModule,
         NetworkModule,
         TimelineModule,

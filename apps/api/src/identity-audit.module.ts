@@ -195,6 +195,18 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         reason: 'recovery code used to sign in',
         detail: { agencyId: event.agencyId },
       };
+    case 'directory-searched':
+      return {
+        action: AuditAction.READ,
+        actor: event.principal,
+        subjectType: 'DirectorySearch',
+        detail: {
+          agencyId: event.agencyId,
+          role: event.role,
+          ids: [...event.resultIds],
+          count: event.resultIds.length,
+        },
+      };
     case 'agency-created':
       return {
         action: AuditAction.CREATE,

@@ -106,6 +106,14 @@ export type IdentityEvent =
     }
   | { readonly kind: 'mfa-recovery-code-used'; readonly userId: string; readonly agencyId: string }
   | {
+      /** A directory search: its filters and the ids listed, never the text typed. */
+      readonly kind: 'directory-searched';
+      readonly principal: Principal;
+      readonly agencyId: string | null;
+      readonly role: Role | null;
+      readonly resultIds: readonly string[];
+    }
+  | {
       readonly kind: 'agency-created';
       readonly principal: Principal;
       readonly agencyId: string;

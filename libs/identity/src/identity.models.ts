@@ -103,3 +103,30 @@ export class MfaEnrolmentModel {
   @Field(() => String, { description: 'otpauth:// URI, for a QR code' })
   otpauthUri: string;
 }
+
+@ObjectType('DirectoryEntry', { description: 'A practitioner or manager to invite: a contact card, nothing more' })
+export class DirectoryEntryModel {
+  @Field(() => ID)
+  userId: string;
+
+  @Field(() => String)
+  displayName: string;
+
+  @Field(() => String, { nullable: true })
+  jobTitle: string | null;
+
+  @Field(() => String, { nullable: true })
+  phone: string | null;
+
+  @Field(() => String)
+  email: string;
+
+  @Field(() => String, { nullable: true })
+  contactRoute: string | null;
+
+  @Field(() => AgencyModel)
+  agency: AgencyModel;
+
+  @Field(() => [Role], { description: 'PRACTITIONER and/or MANAGER' })
+  roles: Role[];
+}

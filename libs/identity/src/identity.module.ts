@@ -9,6 +9,9 @@ import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
 import { CredentialEntity } from './credential.entity.js';
+import { DirectorySearchCountEntity } from './directory.entity.js';
+import { DirectoryResolver } from './directory.resolver.js';
+import { DirectoryService } from './directory.service.js';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
@@ -33,6 +36,7 @@ export const IDENTITY_ENTITIES = [
   PasswordResetEntity,
   MfaFactorEntity,
   MfaRecoveryCodeEntity,
+  DirectorySearchCountEntity,
 ];
 
 /**
@@ -52,6 +56,8 @@ export const IDENTITY_ENTITIES = [
     SessionService,
     UserService,
     AccountService,
+    DirectoryService,
+    DirectoryResolver,
     AgencyService,
     AuthResolver,
     AccountResolver,
