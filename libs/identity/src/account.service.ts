@@ -94,7 +94,7 @@ export class AccountService {
     const data = validate(resetSchema, input);
     const hash = hashToken(data.token);
     const found: { id: string; user_id: string; live: boolean }[] = await this.dataSource.query(
-      `SELECT r.id, r.user_id, (r.used_at IS NULL AND r.expires_at > now() AND u.status = 'ACTIVE') AS live
+      `SELECT r.id, r.user_id, (r.used_at IS NULL AND now() < r.expires_at AND u.status = 'ACTIVE') AS live
        FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
       [hash],
     );
@@ -107,7 +107,7 @@ export class AccountService {
     const spent = await this.dataSource.transaction(async (manager) => {
       const rows = await updateReturning(
         manager,
-        `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND expires_at > now() RETURNING 1`,
+        `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND now() < expires_at RETURNING 1`,
         [reset.id],
       );
       if (rows.length === 0) return false;
