@@ -1,8 +1,10 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
+import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
@@ -16,7 +18,6 @@ import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
 import { DirectoryHooksModule } from './directory-hooks.module.js';
-import { IdentityAuditModule } from './identity-audit.module.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -43,19 +44,26 @@ export class AppModule {
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         AuditModule.forApi({ runSealer: config.runWorker }),
-        IdentityAuditModule,
+        // Who the directory must never list (network's knowledge, identity's question).
         DirectoryHooksModule,
-        IdentityModule,
-        NetworkModule,
-        TimelineModule,
-        RealtimeModule.forRoot({
+        IdentityModule.forApi(),
+        NetworkModule.forApi(),
+        TimelineModule.forApi(),
+        RealtimeModule.forApi({
           imports: [IdentityModule, NetworkModule, TimelineModule],
           audience: NotificationAudienceService,
         }),
-        AlertsModule,
+        AlertsModule.forApi(),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],
+      providers: [
+        // The one gate in front of every route and resolver, and the record of refusals inside them.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
+        { provide: Metrics, useValue: metrics },
+        SystemResolver,
+        DemoSeeder,
+      ],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkHookRegistry, NetworkModule } from '@hearth/network';
 import { TimelineHookRegistry, TimelineModule } from '@hearth/timeline';
@@ -9,20 +9,26 @@ import { AlertService } from './alert.service.js';
 import { ALERT_CLOCK, systemClock } from './clock.js';
 import { Notifier } from './notifier.service.js';
 
-/** Early warning: rules evaluated inside the posting transaction, alerts, escalation. Needs the global RealtimeModule. */
+/**
+ * Early warning: rules evaluated inside the posting transaction, alerts, escalation, and who is
+ * told of what. Without transport (the worker loads this); needs the global RealtimeModule.
+ */
 @Module({
   imports: [IdentityModule, NetworkModule, TimelineModule],
-  providers: [
-    { provide: ALERT_CLOCK, useValue: systemClock },
-    AlertEngine,
-    Notifier,
-    AlertService,
-    AlertScheduler,
-    AlertResolver,
-  ],
-  exports: [AlertScheduler, AlertEngine, ALERT_CLOCK],
+  providers: [{ provide: ALERT_CLOCK, useValue: systemClock }, AlertEngine, Notifier, AlertService, AlertScheduler],
+  exports: [AlertScheduler, AlertEngine, AlertService, ALERT_CLOCK],
 })
 export class AlertsModule implements OnModuleInit {
+  /** The same, with its GraphQL resolvers. */
+  static forApi(): DynamicModule {
+    return {
+      module: AlertsApiModule,
+      imports: [AlertsModule, NetworkModule, TimelineModule],
+      providers: [AlertResolver],
+      exports: [AlertsModule],
+    };
+  }
+
   constructor(
     private readonly engine: AlertEngine,
     private readonly notifier: Notifier,
@@ -37,3 +43,6 @@ export class AlertsModule implements OnModuleInit {
     this.networkHooks.register(this.engine);
   }
 }
+
+@Module({})
+class AlertsApiModule {}

@@ -1,7 +1,6 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessGuard, AUTHENTICATOR, RefusalInterceptor } from '@hearth/authz';
+import { AUTHENTICATOR } from '@hearth/authz';
 import { AccountResolver } from './account.resolver.js';
 import { AccountService } from './account.service.js';
 import { AgencyEntity } from './agency.entity.js';
@@ -13,6 +12,8 @@ import { DirectorySearchCountEntity } from './directory.entity.js';
 import { DirectoryResolver } from './directory.resolver.js';
 import { DirectoryService } from './directory.service.js';
 import { IdentifierHash } from './identifier-hash.service.js';
+import { IdentityAuditRecorder } from './identity-audit.recorder.js';
+import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
 import { PasswordResetEntity } from './password-reset.entity.js';
@@ -40,8 +41,8 @@ export const IDENTITY_ENTITIES = [
 ];
 
 /**
- * Accounts and sessions, and the global access guard: it authenticates through SessionService,
- * the one authenticator for HTTP and sockets.
+ * Accounts and sessions, without transport. SessionService is the one authenticator for HTTP
+ * and sockets (the API app installs the access guard that uses it).
  */
 @Module({
   imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
@@ -56,17 +57,37 @@ export const IDENTITY_ENTITIES = [
     SessionService,
     UserService,
     AccountService,
-    DirectoryService,
-    DirectoryResolver,
     AgencyService,
-    AuthResolver,
-    AccountResolver,
-    UserResolver,
-    AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
-    { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
+    // Identity's acts become audit entries in identity's own transaction (AuditLog is global).
+    { provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder },
   ],
-  exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
+  exports: [
+    SessionEvents,
+    SessionService,
+    UserService,
+    AgencyService,
+    UserRepository,
+    AccountService,
+    SecondFactorService,
+    IDENTITY_EVENTS,
+    AUTHENTICATOR,
+  ],
 })
-export class IdentityModule {}
+export class IdentityModule {
+  /**
+   * The same, with its GraphQL resolvers and the directory (which needs DIRECTORY_HOOKS from the
+   * app: network knows who must never be listed).
+   */
+  static forApi(): DynamicModule {
+    return {
+      module: IdentityApiModule,
+      imports: [IdentityModule],
+      providers: [AuthResolver, AccountResolver, UserResolver, AgencyResolver, DirectoryService, DirectoryResolver],
+      exports: [IdentityModule],
+    };
+  }
+}
+
+@Module({})
+class IdentityApiModule {}

@@ -1,10 +1,15 @@
 export { HearthIoAdapter, MAX_PAYLOAD_BYTES } from './hearth-io.adapter.js';
 export type { RealtimeOptions } from './hearth-io.adapter.js';
 export { InboxService } from './inbox.service.js';
-export type { Delivery, NewNotification } from './inbox.service.js';
+export type { InboxPage, NewNotification } from './inbox.service.js';
+export { DOORBELL } from './doorbell.js';
+export type { Delivery, Doorbell } from './doorbell.js';
+export { EmitterDoorbell } from './emitter.doorbell.js';
+export type { EmitterOptions } from './emitter.doorbell.js';
 export { NotificationModel, NotificationType } from './notification.model.js';
 export type { NotificationPayload } from './notification.model.js';
-export { RealtimeGateway, SOCKETS_PER_USER, userRoom } from './realtime.gateway.js';
+export { RealtimeGateway, SOCKETS_PER_USER } from './realtime.gateway.js';
+export { userRoom } from './rooms.js';
 export { RealtimeModule } from './realtime.module.js';
 export type { RealtimeModuleOptions } from './realtime.module.js';
 export { NOTIFICATION_AUDIENCE } from './notification-audience.js';
