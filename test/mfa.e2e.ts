@@ -22,6 +22,8 @@ const code = (secret: string, stepsAhead = 0) =>
 
 describe('a second factor for oversight roles', () => {
   let app: TestApp;
+  /** pam's session from her enrolment: verified with a second factor. */
+  let pamVerified: Session;
 
   beforeAll(async () => {
     app = await startTestApp({ HEARTH_MFA_REQUIRED: 'true' });
@@ -94,6 +96,7 @@ describe('a second factor for oversight roles', () => {
   it('a recovery code signs in once', async () => {
     const pam = await login(app.url, 'pam.partner');
     const { recoveryCodes } = await enrol(pam);
+    pamVerified = pam;
     const [recovery] = recoveryCodes;
     const first = await signIn('pam.partner@demo.hearth');
     const used = await complete(first.challenge!.token, recovery!.toUpperCase());
@@ -125,5 +128,26 @@ describe('a second factor for oversight roles', () => {
     expect(codes.filter((c) => c === 'UNAUTHENTICATED').length).toBeLessThanOrEqual(4);
     expect(codes.filter((c) => c === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(4);
     expect(errorCode(await complete(challenge, await code(secret, 1)))).toBe('RATE_LIMITED');
+  });
+
+  it('an admin removes a lost second factor; its owner must set up a new one to act as admin again', async () => {
+    const REMOVE = `mutation ($u: ID!) { removeUserMfa(userId: $u) { id } }`;
+    const ada = await signIn('ada.admin@demo.hearth');
+    expect(ada.challenge?.step).toBe('MFA_CODE');
+    const { rows } = await query<{ id: string }>(app, `SELECT id FROM users WHERE email = 'ada.admin@demo.hearth'`);
+    const adaId = rows[0]!.id;
+    expect(
+      errorCode(await app.gql({ query: REMOVE, variables: { u: pamVerified.userId }, token: pamVerified.accessToken })),
+    ).toBe('FORBIDDEN');
+    await app.gqlData({ query: REMOVE, variables: { u: adaId }, token: pamVerified.accessToken });
+    const after = await signIn('ada.admin@demo.hearth');
+    expect(after).toEqual({ accessToken: expect.any(String), challenge: null });
+    expect(errorCode(await app.gql({ query: USERS, token: after.accessToken! }))).toBe('FORBIDDEN');
+    const { rows: trail } = await query<{ action: string }>(
+      app,
+      `SELECT action FROM audit_entries WHERE subject_type = 'MfaFactor' AND subject_id = $1 AND actor_id = $2`,
+      [adaId, pamVerified.userId],
+    );
+    expect(trail.map((r) => r.action)).toEqual(['REVOKE']);
   });
 });

@@ -207,6 +207,15 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
           count: event.resultIds.length,
         },
       };
+    case 'mfa-removed':
+      return {
+        action: AuditAction.REVOKE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.userId,
+        reason: 'second factor removed by an administrator',
+        detail: { agencyId: event.agencyId },
+      };
     case 'agency-created':
       return {
         action: AuditAction.CREATE,

@@ -3,7 +3,7 @@ import type { Principal, Role } from '@hearth/authz';
 import type { AgencyKind, LoginStep } from './identity.enums.js';
 
 /** Changes to one's own account that only someone else may make. */
-export type SelfChange = 'setUserRoles' | 'disableUser' | 'enableUser' | 'resetUserPassword';
+export type SelfChange = 'setUserRoles' | 'disableUser' | 'enableUser' | 'resetUserPassword' | 'removeUserMfa';
 
 /** Why a login failed, for the audit trail only: the client always hears the same message. */
 export type LoginFailure = 'unknown-email' | 'wrong-password' | 'account-disabled' | 'locked-out';
@@ -105,6 +105,13 @@ export type IdentityEvent =
       readonly reason: 'wrong-code' | 'code-reused' | 'rate-limited';
     }
   | { readonly kind: 'mfa-recovery-code-used'; readonly userId: string; readonly agencyId: string }
+  | {
+      /** An admin removed someone's second factor (a lost phone); they sign in with a password again. */
+      readonly kind: 'mfa-removed';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+    }
   | {
       /** A directory search: its filters and the ids listed, never the text typed. */
       readonly kind: 'directory-searched';

@@ -63,4 +63,15 @@ export class UserResolver {
   ): Promise<PasswordResetModel> {
     return this.userService.resetPassword(principal, { userId });
   }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel, {
+    description: "Removes someone's second factor (a lost phone) and ends their sessions; they set up a new one",
+  })
+  removeUserMfa(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<UserModel> {
+    return this.userService.removeMfa(principal, { userId });
+  }
 }

@@ -213,6 +213,24 @@ export class UserService {
   }
 
   /**
+   * Removes a user's second factor and recovery codes (a lost phone) and ends their sessions: they
+   * sign in with their password, and set up a new authenticator before acting as an admin again.
+   */
+  async removeMfa(principal: Principal, input: { userId: string }): Promise<UserModel> {
+    const { userId } = validate(z.strictObject({ userId: uuid }), input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'removeUserMfa');
+    await this.dataSource.transaction(async (manager) => {
+      const target = await this.manageable(manager, principal, userId);
+      await manager.query(`DELETE FROM mfa_recovery_codes WHERE user_id = $1`, [userId]);
+      await manager.query(`DELETE FROM mfa_factors WHERE user_id = $1`, [userId]);
+      await this.sessions.revokeAllSessions(manager, userId, 'second factor removed');
+      await this.events.record(manager, { kind: 'mfa-removed', principal, userId, agencyId: target.agency_id });
+    });
+    this.ended.sessionsEnded(userId);
+    return toUserModel((await this.users.findById(userId))!);
+  }
+
+  /**
    * Separation of duties: nobody changes their own roles or status, not even to add a role that
    * another admin could give them. The refusal is audited in a transaction of its own.
    */
@@ -228,6 +246,8 @@ export class UserService {
         return forbidden('Nobody can change the status of their own account; ask another administrator');
       case 'resetUserPassword':
         return forbidden('Change your own password with changeMyPassword');
+      case 'removeUserMfa':
+        return forbidden('Nobody can remove their own second factor; ask another administrator');
     }
   }
 
