@@ -62,7 +62,7 @@ describe('auditors and the demo partnership', () => {
     }
   }
 
-  it('shows aud.auditor the logins with actor and agency, and the failed ones with the email tried', async () => {
+  it('shows aud.auditor the logins with actor and agency, and the failed ones with a keyed hash of what was typed', async () => {
     const logins = await entries({ action: 'LOGIN' });
     expect(logins).toEqual(
       expect.arrayContaining([
@@ -79,11 +79,12 @@ describe('auditors and the demo partnership', () => {
     const failed = await entries({ action: 'LOGIN_FAILED' });
     expect(failed.map((e): unknown[] => [e.outcome, e.actorId, JSON.parse(e.detail ?? '{}'), e.reason])).toEqual(
       expect.arrayContaining([
-        ['DENIED', null, { email: 'pat.police@demo.hearth' }, 'wrong password'],
-        ['DENIED', null, { email: 'nobody@demo.hearth' }, 'no account has this email'],
+        ['DENIED', null, { identifierHash: expect.stringMatching(/^[0-9a-f]{64}$/) }, 'wrong password'],
+        ['DENIED', null, { identifierHash: expect.stringMatching(/^[0-9a-f]{64}$/) }, 'no account has this email'],
       ]),
     );
     expect(JSON.stringify(failed)).not.toContain('not-the-password');
+    expect(JSON.stringify(failed)).not.toContain('nobody@demo.hearth');
     // Newest first.
     expect([...logins].sort((a, b) => b.at.localeCompare(a.at))).toEqual(logins);
   });

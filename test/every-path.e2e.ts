@@ -56,6 +56,7 @@ describe('no path shows content outside its audience', () => {
       eventId,
       personId,
       name: 'Secret Baby',
+      search: 'Secret Baby',
       dateOfBirth: new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10),
       first: 50,
       afterSeq: 0,

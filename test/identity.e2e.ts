@@ -273,16 +273,16 @@ describe('identity and administration', () => {
       expect(errorCode(await app.gql({ query: USERS, token: second.accessToken }))).toBe('FORBIDDEN');
     });
 
-    it('nobody disables themselves or leaves their agency without an admin', async () => {
+    it('nobody changes their own roles or status, and no change leaves an agency without an admin', async () => {
       expect(
         errorCode(await app.gql({ query: DISABLE, variables: { userId: ada.userId }, token: ada.accessToken })),
-      ).toBe('CONFLICT');
+      ).toBe('FORBIDDEN');
       const demote = await app.gql({
         query: SET_ROLES,
         variables: { userId: ada.userId, roles: ['PRACTITIONER'] },
         token: ada.accessToken,
       });
-      expect(errorCode(demote)).toBe('CONFLICT');
+      expect(errorCode(demote)).toBe('FORBIDDEN');
       expect(
         errorCode(
           await app.gql({
@@ -291,8 +291,22 @@ describe('identity and administration', () => {
             token: pam.accessToken,
           }),
         ),
+      ).toBe('FORBIDDEN');
+      // Someone else may try, but ada is the police's only agency admin.
+      const leaving = await app.gql({
+        query: SET_ROLES,
+        variables: { userId: ada.userId, roles: ['PRACTITIONER'] },
+        token: pam.accessToken,
+      });
+      expect(errorCode(leaving)).toBe('CONFLICT');
+      expect(
+        errorCode(await app.gql({ query: DISABLE, variables: { userId: ada.userId }, token: pam.accessToken })),
       ).toBe('CONFLICT');
-      expect(errorCode(await app.gql({ query: ME, token: ada.accessToken }))).toBeUndefined();
+      const { me } = await app.gqlData<{ me: { roles: string[]; status: string } }>({
+        query: ME,
+        token: ada.accessToken,
+      });
+      expect(me).toMatchObject({ roles: ['AGENCY_ADMIN'], status: 'ACTIVE' });
     });
 
     it('disabling an account refuses its live access token on the next request', async () => {

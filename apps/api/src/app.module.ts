@@ -17,6 +17,7 @@ import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
+import { DirectoryHooksModule } from './directory-hooks.module.js';
 import { ENTITIES } from './entities.js';
 import { SystemResolver } from './system.resolver.js';
 
@@ -45,6 +46,8 @@ export class AppModule {
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         DomainEventsModule,
         AuditModule.forApi({ runSealer: config.runWorker }),
+        // Who the directory must never list (network's knowledge, identity's question).
+        DirectoryHooksModule,
         IdentityModule.forApi(),
         NetworkModule.forApi(),
         TimelineModule.forApi(),

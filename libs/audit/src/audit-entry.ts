@@ -11,8 +11,8 @@ export type AuditDetailValue =
   string | number | boolean | null | readonly AuditDetailValue[] | { readonly [key: string]: AuditDetailValue };
 
 /**
- * Identifiers and metadata about the act: ids returned by a read, the email tried at a failed
- * login, the roles before and after a change. Never a password, a token, or case content.
+ * Identifiers and metadata about the act: ids returned by a read, the keyed hash of the
+ * identifier tried at a failed login, the roles before and after a change. Never a password, a token, or case content.
  */
 export interface AuditDetail {
   readonly [key: string]: AuditDetailValue;

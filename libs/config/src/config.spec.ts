@@ -126,4 +126,36 @@ describe('loadConfig', () => {
     expect(second.auth.keys).toEqual(first.auth.keys);
     expect(readFileSync(join(dir, 'keys', 'jwt-ed25519.pub'), 'utf8')).toBe(first.auth.keys.publicKeyPem);
   });
+
+  it('keeps the identifier hash key with the signing keys: stable per deployment, secret, overridable', () => {
+    const dir = dataDir();
+    const first = loadConfig({ HEARTH_DATA_DIR: dir }).auth.identifierHashKey;
+    expect(loadConfig({ HEARTH_DATA_DIR: dir }).auth.identifierHashKey).toEqual(first);
+    expect(first.length).toBe(32);
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).auth.identifierHashKey).not.toEqual(first);
+    const given = 'k'.repeat(40);
+    expect(loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_IDENTIFIER_HASH_KEY: given }).auth.identifierHashKey).toEqual(
+      Buffer.from(given),
+    );
+    expect(failure({ HEARTH_IDENTIFIER_HASH_KEY: 'too-short-secret' })).toBe(
+      'HEARTH_IDENTIFIER_HASH_KEY must be at least 32 characters',
+    );
+  });
+
+  it('requires a second factor for oversight roles in production, and elsewhere only when asked', () => {
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).auth.mfaRequired).toBe(false);
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir(), HEARTH_MFA_REQUIRED: 'true' }).auth.mfaRequired).toBe(true);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const production = {
+      NODE_ENV: 'production',
+      HEARTH_DATA_DIR: dataDir(),
+      HEARTH_JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      HEARTH_JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
+    expect(loadConfig(production).auth.mfaRequired).toBe(true);
+    expect(loadConfig({ ...production, HEARTH_MFA_REQUIRED: 'false' }).auth.mfaRequired).toBe(false);
+    expect(failure({ HEARTH_MFA_REQUIRED: 'sometimes' })).toBe(
+      'HEARTH_MFA_REQUIRED must be true or false (got "sometimes")',
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, createPrivateKey, createPublicKey } from 'node:crypto';
+import { generateKeyPairSync, createPrivateKey, createPublicKey, hkdfSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -50,6 +50,13 @@ export interface HearthConfig {
     readonly audience: string;
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
+    /**
+     * HMAC-SHA256 key for identifiers the audit trail must not keep as typed (the email of a
+     * failed login): HEARTH_IDENTIFIER_HASH_KEY, or derived from the signing key (HKDF).
+     */
+    readonly identifierHashKey: Buffer;
+    /** AGENCY_ADMIN, AUDITOR and PARTNERSHIP_ADMIN act as such only in a session signed in with a second factor. */
+    readonly mfaRequired: boolean;
   };
 }
 
@@ -128,6 +135,8 @@ const schema = z.object({
     .optional(),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
+  HEARTH_IDENTIFIER_HASH_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  HEARTH_MFA_REQUIRED: flag.optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
   HEARTH_JWT_AUDIENCE: z.string().min(1).default('hearth-api'),
   HEARTH_ACCESS_TOKEN_TTL_SECONDS: z.coerce
@@ -144,7 +153,13 @@ const schema = z.object({
     .default(43_200),
 });
 
-const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL', 'HEARTH_METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set([
+  'HEARTH_JWT_PRIVATE_KEY',
+  'HEARTH_IDENTIFIER_HASH_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'HEARTH_METRICS_TOKEN',
+]);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'configuration');
@@ -167,6 +182,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const dataDir = resolveDir(e.HEARTH_DATA_DIR ?? '.data', cwd);
+  const keys = signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir);
   const defaultOrigins = [`http://localhost:${e.PORT || 3000}`, `http://127.0.0.1:${e.PORT || 3000}`];
 
   return {
@@ -188,13 +204,25 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
     metricsToken: e.HEARTH_METRICS_TOKEN,
     auth: {
-      keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
+      keys,
       issuer: e.HEARTH_JWT_ISSUER,
       audience: e.HEARTH_JWT_AUDIENCE,
       accessTokenTtlSeconds: e.HEARTH_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.HEARTH_REFRESH_TOKEN_TTL_SECONDS,
+      identifierHashKey: identifierHashKey(e.HEARTH_IDENTIFIER_HASH_KEY, keys),
+      mfaRequired: e.HEARTH_MFA_REQUIRED ?? production,
     },
   };
+}
+
+/**
+ * The server-side secret for hashing identifiers: given, or derived from the signing key with
+ * HKDF (so it lives where the signing key lives, and needs no variable of its own).
+ */
+function identifierHashKey(given: string | undefined, keys: SigningKeys): Buffer {
+  if (given !== undefined) return Buffer.from(given, 'utf8');
+  const secret = createPrivateKey(keys.privateKeyPem).export({ type: 'pkcs8', format: 'der' });
+  return Buffer.from(hkdfSync('sha256', secret, 'hearth', 'identifier-hash', 32));
 }
 
 function resolveDir(dir: string, cwd: string): string {

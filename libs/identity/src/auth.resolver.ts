@@ -18,6 +18,16 @@ export class AuthResolver {
   }
 
   @Public()
+  @Mutation(() => AuthPayloadModel, { description: "Answers login's challenge: a code, or a new password" })
+  completeLogin(
+    @Args('challengeToken') challengeToken: string,
+    @Args('code', { type: () => String, nullable: true }) code?: string | null,
+    @Args('newPassword', { type: () => String, nullable: true }) newPassword?: string | null,
+  ): Promise<AuthPayloadModel> {
+    return this.sessions.completeLogin({ challengeToken, code, newPassword });
+  }
+
+  @Public()
   @Mutation(() => AuthPayloadModel)
   refreshSession(@Args('refreshToken') refreshToken: string): Promise<AuthPayloadModel> {
     return this.sessions.refresh({ refreshToken });

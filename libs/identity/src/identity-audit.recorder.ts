@@ -10,6 +10,12 @@ const FAILURE_REASONS: Record<LoginFailure, string> = {
   'locked-out': 'too many failed logins; locked for a while',
 };
 
+const MFA_FAILURES: Record<'wrong-code' | 'code-reused' | 'rate-limited', string> = {
+  'wrong-code': 'wrong second-factor code',
+  'code-reused': 'second-factor code already used',
+  'rate-limited': 'too many second-factor codes tried',
+};
+
 /** Identity's acts as audit entries, written in identity's transaction. */
 @Injectable()
 export class IdentityAuditRecorder implements IdentityEventRecorder {
@@ -28,6 +34,16 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         actor: { userId: event.userId, agencyId: event.agencyId, roles: event.roles },
         subjectType: 'Session',
         subjectId: event.sessionId,
+        detail: { method: 'password', mfa: event.mfa },
+      };
+    case 'login-challenged':
+      return {
+        action: AuditAction.LOGIN,
+        actor: { userId: event.userId, agencyId: event.agencyId, roles: [] },
+        subjectType: 'User',
+        subjectId: event.userId,
+        reason: 'password accepted; another step is required',
+        detail: { method: 'password', step: event.step },
       };
     case 'login-failed':
       return {
@@ -37,7 +53,7 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         subjectType: event.userId ? 'User' : null,
         subjectId: event.userId,
         reason: FAILURE_REASONS[event.reason],
-        detail: { email: event.email },
+        detail: { identifierHash: event.identifierHash },
       };
     case 'logout':
       return {
@@ -77,6 +93,127 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         actor: event.principal,
         subjectType: 'User',
         subjectId: event.userId,
+        detail: { agencyId: event.agencyId },
+      };
+    case 'self-change-refused':
+      return {
+        action: AuditAction.DENIED,
+        outcome: AuditOutcome.DENIED,
+        actor: event.principal,
+        subjectType: 'User',
+        subjectId: event.principal.userId,
+        reason: 'nobody changes their own roles or status',
+        detail: { operation: event.operation, ...(event.roles ? { requestedRoles: [...event.roles] } : {}) },
+      };
+    case 'user-enabled':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'User',
+        subjectId: event.userId,
+        reason: 'account enabled',
+        detail: { agencyId: event.agencyId, status: 'ACTIVE' },
+      };
+    case 'password-changed':
+      return {
+        action: AuditAction.UPDATE,
+        actor: { userId: event.userId, agencyId: event.agencyId, roles: event.roles },
+        subjectType: 'Credential',
+        subjectId: event.userId,
+        reason: 'password changed',
+        detail: { via: event.via, sessionsEnded: event.sessionsEnded },
+      };
+    case 'password-change-refused':
+      return {
+        action: AuditAction.DENIED,
+        outcome: AuditOutcome.DENIED,
+        actor: event.principal,
+        subjectType: 'Credential',
+        subjectId: event.principal.userId,
+        reason: 'wrong current password',
+      };
+    case 'password-reset-issued':
+      return {
+        action: AuditAction.CREATE,
+        actor: event.principal,
+        subjectType: 'PasswordReset',
+        subjectId: event.resetId,
+        detail: { userId: event.userId, agencyId: event.agencyId, expiresAt: event.expiresAt.toISOString() },
+      };
+    case 'password-reset-refused':
+      return {
+        action: AuditAction.DENIED,
+        outcome: AuditOutcome.DENIED,
+        actor: null,
+        subjectType: 'PasswordReset',
+        subjectId: event.resetId,
+        reason: 'reset token unknown, spent or expired, or the account is not active',
+        detail: { userId: event.userId },
+      };
+    case 'contact-card-updated':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'User',
+        subjectId: event.principal.userId,
+        reason: 'contact card updated',
+        detail: { fields: [...event.fields] },
+      };
+    case 'mfa-enrolment-started':
+      return {
+        action: AuditAction.CREATE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.principal.userId,
+        reason: 'second factor set-up started',
+      };
+    case 'mfa-enrolled':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.principal.userId,
+        reason: 'second factor confirmed',
+        detail: { recoveryCodes: event.recoveryCodes },
+      };
+    case 'mfa-failed':
+      return {
+        action: AuditAction.LOGIN_FAILED,
+        outcome: AuditOutcome.DENIED,
+        actor: null,
+        subjectType: 'User',
+        subjectId: event.userId,
+        reason: MFA_FAILURES[event.reason],
+        detail: { step: 'MFA_CODE', agencyId: event.agencyId },
+      };
+    case 'mfa-recovery-code-used':
+      return {
+        action: AuditAction.UPDATE,
+        actor: null,
+        subjectType: 'MfaRecoveryCode',
+        subjectId: event.userId,
+        reason: 'recovery code used to sign in',
+        detail: { agencyId: event.agencyId },
+      };
+    case 'directory-searched':
+      return {
+        action: AuditAction.READ,
+        actor: event.principal,
+        subjectType: 'DirectorySearch',
+        detail: {
+          agencyId: event.agencyId,
+          role: event.role,
+          ids: [...event.resultIds],
+          count: event.resultIds.length,
+        },
+      };
+    case 'mfa-removed':
+      return {
+        action: AuditAction.REVOKE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.userId,
+        reason: 'second factor removed by an administrator',
         detail: { agencyId: event.agencyId },
       };
     case 'agency-created':

@@ -1,6 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal, Role } from '@hearth/authz';
-import type { AgencyKind } from './identity.enums.js';
+import type { AgencyKind, LoginStep } from './identity.enums.js';
+
+/** Changes to one's own account that only someone else may make. */
+export type SelfChange = 'setUserRoles' | 'disableUser' | 'enableUser' | 'resetUserPassword' | 'removeUserMfa';
 
 /** Why a login failed, for the audit trail only: the client always hears the same message. */
 export type LoginFailure = 'unknown-email' | 'wrong-password' | 'account-disabled' | 'locked-out';
@@ -13,11 +16,20 @@ export type IdentityEvent =
       readonly agencyId: string;
       readonly roles: readonly Role[];
       readonly sessionId: string;
+      /** The session was opened with a second factor. */
+      readonly mfa: boolean;
+    }
+  | {
+      /** The password was right; the sign-in needs another step before a session. */
+      readonly kind: 'login-challenged';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly step: LoginStep;
     }
   | {
       readonly kind: 'login-failed';
-      /** The email tried, normalised; the account's id when it exists. */
-      readonly email: string;
+      /** HMAC of the identifier typed (never the text: it may be anything); the account's id when it exists. */
+      readonly identifierHash: string;
       readonly userId: string | null;
       readonly reason: LoginFailure;
     }
@@ -43,6 +55,70 @@ export type IdentityEvent =
       readonly principal: Principal;
       readonly userId: string;
       readonly agencyId: string;
+    }
+  | {
+      /** Separation of duties: someone tried to change their own roles or status. */
+      readonly kind: 'self-change-refused';
+      readonly principal: Principal;
+      readonly operation: SelfChange;
+      /** The roles asked for, for setUserRoles. */
+      readonly roles?: readonly Role[];
+    }
+  | {
+      readonly kind: 'user-enabled';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+    }
+  | {
+      /** Someone set their own password: at a forced change during sign-in, or from their settings. */
+      readonly kind: 'password-changed';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly roles: readonly Role[];
+      readonly via: 'sign-in' | 'settings' | 'reset';
+      /** Other sessions ended by the change. */
+      readonly sessionsEnded: number;
+    }
+  | { readonly kind: 'password-change-refused'; readonly principal: Principal; readonly reason: 'wrong-password' }
+  | {
+      readonly kind: 'password-reset-issued';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly resetId: string;
+      readonly expiresAt: Date;
+    }
+  | {
+      /** A reset token was refused: unknown, spent, expired or for an account no longer active. */
+      readonly kind: 'password-reset-refused';
+      readonly resetId: string | null;
+      readonly userId: string | null;
+    }
+  | { readonly kind: 'contact-card-updated'; readonly principal: Principal; readonly fields: readonly string[] }
+  | { readonly kind: 'mfa-enrolment-started'; readonly principal: Principal }
+  | { readonly kind: 'mfa-enrolled'; readonly principal: Principal; readonly recoveryCodes: number }
+  | {
+      readonly kind: 'mfa-failed';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly reason: 'wrong-code' | 'code-reused' | 'rate-limited';
+    }
+  | { readonly kind: 'mfa-recovery-code-used'; readonly userId: string; readonly agencyId: string }
+  | {
+      /** An admin removed someone's second factor (a lost phone); they sign in with a password again. */
+      readonly kind: 'mfa-removed';
+      readonly principal: Principal;
+      readonly userId: string;
+      readonly agencyId: string;
+    }
+  | {
+      /** A directory search: its filters and the ids listed, never the text typed. */
+      readonly kind: 'directory-searched';
+      readonly principal: Principal;
+      readonly agencyId: string | null;
+      readonly role: Role | null;
+      readonly resultIds: readonly string[];
     }
   | {
       readonly kind: 'agency-created';

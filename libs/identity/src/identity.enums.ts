@@ -18,3 +18,12 @@ export enum UserStatus {
   DISABLED = 'DISABLED',
 }
 registerEnumType(UserStatus, { name: 'UserStatus' });
+
+/** What a sign-in still needs before it yields a session. */
+export enum LoginStep {
+  /** A code from the user's authenticator app, or a recovery code. */
+  MFA_CODE = 'MFA_CODE',
+  /** A new password: an admin reset the account, or chose its first password. */
+  PASSWORD_CHANGE = 'PASSWORD_CHANGE',
+}
+registerEnumType(LoginStep, { name: 'LoginStep', description: 'What a sign-in still needs' });

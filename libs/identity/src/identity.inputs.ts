@@ -20,6 +20,7 @@ const roles = z
   .min(1, { error: 'must hold at least one role' })
   .max(5)
   .transform((list) => [...new Set(list)]);
+export const contactRoute = line(200);
 export const password = z
   .string()
   .min(12, { error: 'must be at least 12 characters' })
@@ -50,6 +51,12 @@ export class CreateUserInput {
 
   @Field({ description: 'Initial password, at least 12 characters' })
   password: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'The owner must choose a new password at their first sign-in (default false)',
+  })
+  mustChangePassword?: boolean | null;
 }
 
 export const createUserSchema = z.strictObject({
@@ -61,6 +68,7 @@ export const createUserSchema = z.strictObject({
   agencyId: uuid.nullish(),
   managerId: uuid.nullish(),
   password,
+  mustChangePassword: z.boolean().nullish(),
 });
 
 export const rolesSchema = z.strictObject({ userId: uuid, roles });
@@ -75,3 +83,21 @@ export class CreateAgencyInput {
 }
 
 export const createAgencySchema = z.strictObject({ name: line(200), kind: z.enum(AgencyKind) });
+
+@InputType({ description: 'Your own contact card; a field left out stays as it is, null clears it' })
+export class UpdateContactCardInput {
+  @Field(() => String, { nullable: true })
+  jobTitle?: string | null;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'How to reach you, e.g. a duty desk and its hours' })
+  contactRoute?: string | null;
+}
+
+export const contactCardSchema = z.strictObject({
+  jobTitle: line(200).nullish(),
+  phone: phone.nullish(),
+  contactRoute: contactRoute.nullish(),
+});

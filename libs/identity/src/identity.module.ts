@@ -1,13 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTHENTICATOR } from '@hearth/authz';
+import { AccountResolver } from './account.resolver.js';
+import { AccountService } from './account.service.js';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
+import { DirectoryResolver } from './directory.resolver.js';
+import { DirectoryService } from './directory.service.js';
+import { IdentifierHash } from './identifier-hash.service.js';
 import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
+import { SecondFactorService } from './second-factor.service.js';
 import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
 import { IDENTITY_ENTITIES } from './tables.js';
@@ -25,25 +31,41 @@ import { UserService } from './user.service.js';
   providers: [
     PasswordService,
     TokenService,
+    IdentifierHash,
     LoginThrottle,
     UserRepository,
     SessionEvents,
+    SecondFactorService,
     SessionService,
     UserService,
+    AccountService,
     AgencyService,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     // Identity's acts become audit entries in identity's own transaction (AuditLog is global).
     { provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder },
   ],
-  exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
+  exports: [
+    SessionEvents,
+    SessionService,
+    UserService,
+    AgencyService,
+    UserRepository,
+    AccountService,
+    SecondFactorService,
+    IDENTITY_EVENTS,
+    AUTHENTICATOR,
+  ],
 })
 export class IdentityModule {
-  /** The same, with its GraphQL resolvers. */
+  /**
+   * The same, with its GraphQL resolvers and the directory (which needs DIRECTORY_HOOKS from the
+   * app: network knows who must never be listed).
+   */
   static forApi(): DynamicModule {
     return {
       module: IdentityApiModule,
       imports: [IdentityModule],
-      providers: [AuthResolver, UserResolver, AgencyResolver],
+      providers: [AuthResolver, AccountResolver, UserResolver, AgencyResolver, DirectoryService, DirectoryResolver],
       exports: [IdentityModule],
     };
   }

@@ -12,3 +12,5 @@ export type { NewUser } from './user.service.js';
 export { UserRepository } from './user.repository.js';
 export { SessionEvents } from './session-events.js';
 export type { SessionsEndedListener } from './session-events.js';
+export { DIRECTORY_HOOKS } from './directory-hooks.js';
+export type { DirectoryHooks } from './directory-hooks.js';

@@ -22,6 +22,10 @@ export class SessionEntity {
 
   @Column({ name: 'revoked_reason', type: 'text', nullable: true })
   revokedReason: string | null;
+
+  /** Opened with a second factor (or proved one since). */
+  @Column({ name: 'mfa_verified', type: 'boolean' })
+  mfaVerified: boolean;
 }
 
 @Entity('refresh_tokens')

@@ -1,18 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authenticator, Principal } from '@hearth/authz';
-import { rateLimited, unauthenticated, validate } from '@hearth/errors';
+import { badInput, rateLimited, unauthenticated, validate } from '@hearth/errors';
+import { updateReturning } from '@hearth/database';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
+import { IdentifierHash } from './identifier-hash.service.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { SessionEvents } from './session-events.js';
-import { UserStatus } from './identity.enums.js';
 import type { AuthPayloadModel } from './identity.models.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
-import { TokenService } from './token.service.js';
-import { toUserModel, UserRepository, type UserRow } from './user.repository.js';
+import { LoginStep, UserStatus } from './identity.enums.js';
+import { SecondFactorService } from './second-factor.service.js';
+import { CHALLENGE_TTL_SECONDS, TokenService } from './token.service.js';
+import { toUserModel, UserRepository, type CredentialedUserRow, type UserRow } from './user.repository.js';
 
 /** The one message for an unknown email and a wrong password. */
 const LOGIN_FAILED = 'Invalid email or password';
@@ -22,6 +26,16 @@ const loginSchema = z.strictObject({
   password: z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'is too long' }),
 });
 const refreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+const completeLoginSchema = z.strictObject({
+  challengeToken: z.string().min(1, { error: 'must not be empty' }).max(2000, { error: 'is too long' }),
+  code: z.string().trim().max(64, { error: 'is too long' }).nullish(),
+  newPassword: z.string().max(1024, { error: 'is too long' }).nullish(),
+});
+
+/** Changes whenever the password does (argon2 salts every hash): a challenge outlives neither. */
+function credentialVersion(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 22);
+}
 
 interface SessionCheckRow {
   agency_id: string;
@@ -29,6 +43,7 @@ interface SessionCheckRow {
   status: UserStatus;
   revoked_at: Date | null;
   expires_at: Date;
+  mfa_verified: boolean;
 }
 
 /**
@@ -45,16 +60,19 @@ export class SessionService implements Authenticator {
     private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
     private readonly ended: SessionEvents,
+    private readonly identifiers: IdentifierHash,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
     const { email, password } = validate(loginSchema, input);
     const keys = this.throttle.keys(email, RequestContext.current()?.clientAddress);
     const throttleKeys = [keys.account, ...(keys.address ? [keys.address] : [])];
+    const identifierHash = this.identifiers.of(email);
 
     if (await this.throttle.isLocked(this.dataSource.manager, throttleKeys)) {
       await this.dataSource.transaction((manager) =>
-        this.events.record(manager, { kind: 'login-failed', email, userId: null, reason: 'locked-out' }),
+        this.events.record(manager, { kind: 'login-failed', identifierHash, userId: null, reason: 'locked-out' }),
       );
       throw rateLimited();
     }
@@ -66,22 +84,114 @@ export class SessionService implements Authenticator {
         await this.throttle.recordFailure(manager, keys.account, 'account');
         if (keys.address) await this.throttle.recordFailure(manager, keys.address, 'address');
         const reason = !user ? 'unknown-email' : !valid ? 'wrong-password' : 'account-disabled';
-        await this.events.record(manager, { kind: 'login-failed', email, userId: user?.id ?? null, reason });
+        await this.events.record(manager, {
+          kind: 'login-failed',
+          identifierHash,
+          userId: user?.id ?? null,
+          reason,
+        });
       });
       throw unauthenticated(LOGIN_FAILED);
     }
     return this.dataSource.transaction(async (manager) => {
       await this.throttle.clear(manager, keys.account);
-      const sessionId = await this.openSession(manager, user.id);
-      await this.events.record(manager, {
-        kind: 'login',
-        userId: user.id,
-        agencyId: user.agency_id,
-        roles: user.roles,
-        sessionId,
-      });
-      return this.issue(manager, user, sessionId);
+      return this.nextStep(manager, user, { mfa: false });
     });
+  }
+
+  /**
+   * The second step of a sign-in: the code for MFA_CODE, a new password for PASSWORD_CHANGE. Gives
+   * a session, or the next challenge.
+   */
+  async completeLogin(input: {
+    challengeToken: string;
+    code?: string | null;
+    newPassword?: string | null;
+  }): Promise<AuthPayloadModel> {
+    const data = validate(completeLoginSchema, input);
+    const claims = await this.tokens.verifyChallenge(data.challengeToken);
+    const user = await this.users.findWithCredential(claims.userId, this.dataSource.manager);
+    if (!user?.password_hash || user.status !== UserStatus.ACTIVE)
+      throw unauthenticated('Sign-in expired; start again');
+    if (credentialVersion(user.password_hash) !== claims.credentialVersion) {
+      throw unauthenticated('Sign-in expired; start again');
+    }
+    switch (claims.step) {
+      case LoginStep.MFA_CODE: {
+        if (!data.code) throw badInput('code', 'is required');
+        await this.secondFactor.verifyAtLogin(user, data.code);
+        return this.dataSource.transaction((manager) => this.nextStep(manager, user, { mfa: true }));
+      }
+      case LoginStep.PASSWORD_CHANGE: {
+        if (!data.newPassword) throw badInput('newPassword', 'is required');
+        const chosen = this.passwords.checkPolicy('newPassword', data.newPassword, user.email);
+        if (await this.passwords.verify(user.password_hash, chosen)) {
+          throw badInput('newPassword', 'must differ from the password you were given');
+        }
+        const hash = await this.passwords.hash(chosen);
+        return this.dataSource.transaction(async (manager) => {
+          const locked = await this.users.findWithCredential(user.id, manager, true);
+          if (locked?.password_hash !== user.password_hash) throw unauthenticated('Sign-in expired; start again');
+          await this.users.setPassword(manager, user.id, hash);
+          await this.events.record(manager, {
+            kind: 'password-changed',
+            userId: user.id,
+            agencyId: user.agency_id,
+            roles: user.roles,
+            via: 'sign-in',
+            sessionsEnded: 0,
+          });
+          return this.nextStep(
+            manager,
+            { ...user, must_change_password: false, password_hash: hash },
+            {
+              mfa: claims.mfa,
+            },
+          );
+        });
+      }
+    }
+  }
+
+  /** After the password: a challenge for what is still missing, or the session. */
+  private async nextStep(
+    manager: EntityManager,
+    user: CredentialedUserRow,
+    proven: { mfa: boolean },
+  ): Promise<AuthPayloadModel> {
+    const step =
+      !proven.mfa && (await this.secondFactor.isEnrolled(user.id, manager))
+        ? LoginStep.MFA_CODE
+        : user.must_change_password
+          ? LoginStep.PASSWORD_CHANGE
+          : undefined;
+    if (step) {
+      await this.events.record(manager, { kind: 'login-challenged', userId: user.id, agencyId: user.agency_id, step });
+      const token = await this.tokens.signChallenge({
+        userId: user.id,
+        step,
+        mfa: proven.mfa,
+        credentialVersion: credentialVersion(user.password_hash ?? ''),
+      });
+      const expiresAt = new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000);
+      return {
+        accessToken: null,
+        refreshToken: null,
+        accessTokenExpiresAt: null,
+        user: null,
+        challenge: { token, step, expiresAt },
+      };
+    }
+    const sessionId = await this.openSession(manager, user.id, proven.mfa);
+    await this.events.record(manager, {
+      kind: 'login',
+      userId: user.id,
+      agencyId: user.agency_id,
+      roles: user.roles,
+      sessionId,
+      mfa: proven.mfa,
+    });
+    return this.issue(manager, user, sessionId);
   }
 
   /** Rotates a refresh token. A token used twice revokes its whole session: someone copied it. */
@@ -141,6 +251,17 @@ export class SessionService implements Authenticator {
     );
   }
 
+  /** Every live session of a user but one ends (a password changed); returns the ended ids. */
+  async revokeOtherSessions(manager: EntityManager, userId: string, keep: string, reason: string): Promise<string[]> {
+    const rows = await updateReturning<{ id: string }>(
+      manager,
+      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
+       WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
+      [userId, keep, reason],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /**
    * A valid signature is not enough: the session must be live and the user active, and roles
    * come from the database, so a change takes effect on the next request.
@@ -148,7 +269,7 @@ export class SessionService implements Authenticator {
   async authenticate(accessToken: string): Promise<Principal> {
     const claims = await this.tokens.verifyAccessToken(accessToken);
     const rows: SessionCheckRow[] = await this.dataSource.query(
-      `SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at
+      `SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.id = $2`,
       [claims.sessionId, claims.userId],
     );
@@ -156,13 +277,14 @@ export class SessionService implements Authenticator {
     if (!row || row.status !== UserStatus.ACTIVE || row.revoked_at !== null || row.expires_at <= new Date()) {
       throw unauthenticated();
     }
-    return { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
+    const roles = this.secondFactor.effectiveRoles(row.roles, row.mfa_verified);
+    return { userId: claims.userId, agencyId: row.agency_id, roles, sessionId: claims.sessionId };
   }
 
-  private async openSession(manager: EntityManager, userId: string): Promise<string> {
+  private async openSession(manager: EntityManager, userId: string, mfa: boolean): Promise<string> {
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO sessions (user_id, expires_at) VALUES ($1, now() + make_interval(secs => $2)) RETURNING id`,
-      [userId, this.tokens.refreshTokenTtlSeconds],
+      `INSERT INTO sessions (user_id, expires_at, mfa_verified) VALUES ($1, now() + make_interval(secs => $2), $3) RETURNING id`,
+      [userId, this.tokens.refreshTokenTtlSeconds, mfa],
     );
     return rows[0]!.id;
   }
@@ -186,6 +308,7 @@ export class SessionService implements Authenticator {
       refreshToken: refresh.token,
       accessTokenExpiresAt: new Date(Date.now() + this.tokens.accessTokenTtlSeconds * 1000),
       user: toUserModel(user),
+      challenge: null,
     };
   }
 }

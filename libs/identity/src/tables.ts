@@ -1,6 +1,9 @@
 import { AgencyEntity } from './agency.entity.js';
 import { CredentialEntity } from './credential.entity.js';
+import { DirectorySearchCountEntity } from './directory.entity.js';
 import { LoginThrottleEntity } from './login-throttle.entity.js';
+import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
+import { PasswordResetEntity } from './password-reset.entity.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
 import { UserEntity } from './user.entity.js';
 
@@ -12,6 +15,10 @@ export const IDENTITY_TABLES = [
   'sessions',
   'refresh_tokens',
   'login_throttle',
+  'password_resets',
+  'mfa_factors',
+  'mfa_recovery_codes',
+  'directory_search_counts',
 ] as const;
 
 /** One entity per table above. */
@@ -22,4 +29,8 @@ export const IDENTITY_ENTITIES = [
   SessionEntity,
   RefreshTokenEntity,
   LoginThrottleEntity,
+  PasswordResetEntity,
+  MfaFactorEntity,
+  MfaRecoveryCodeEntity,
+  DirectorySearchCountEntity,
 ];

@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID,
 import { jwtVerify, SignJWT } from 'jose';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { unauthenticated } from '@hearth/errors';
+import { LoginStep } from './identity.enums.js';
 
 const ALGORITHM = 'EdDSA';
 
@@ -10,6 +11,19 @@ export interface AccessClaims {
   readonly userId: string;
   readonly sessionId: string;
 }
+
+/** A sign-in half done: whose, what it still needs, and what it already proved. */
+export interface ChallengeClaims {
+  readonly userId: string;
+  readonly step: LoginStep;
+  /** The second factor was checked. */
+  readonly mfa: boolean;
+  /** The credential's version at issue: a password changed since voids the challenge. */
+  readonly credentialVersion: string;
+}
+
+/** Long enough to open an authenticator app; short enough to be useless when stolen later. */
+export const CHALLENGE_TTL_SECONDS = 300;
 
 /**
  * Access tokens are short-lived EdDSA JWTs with issuer and audience; the algorithm is pinned, so
@@ -58,6 +72,41 @@ export class TokenService {
       return { userId: payload.sub, sessionId: payload['sid'] };
     } catch {
       throw unauthenticated();
+    }
+  }
+
+  /** A challenge token has an audience of its own: it is never accepted as an access token. */
+  private get challengeAudience(): string {
+    return `${this.config.auth.audience}#login-challenge`;
+  }
+
+  signChallenge(claims: ChallengeClaims): Promise<string> {
+    return new SignJWT({ step: claims.step, mfa: claims.mfa, cv: claims.credentialVersion })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'login-challenge+jwt' })
+      .setSubject(claims.userId)
+      .setIssuer(this.config.auth.issuer)
+      .setAudience(this.challengeAudience)
+      .setIssuedAt()
+      .setExpirationTime(`${CHALLENGE_TTL_SECONDS}s`)
+      .setJti(randomUUID())
+      .sign(this.privateKey);
+  }
+
+  async verifyChallenge(token: string): Promise<ChallengeClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, {
+        algorithms: [ALGORITHM],
+        issuer: this.config.auth.issuer,
+        audience: this.challengeAudience,
+        typ: 'login-challenge+jwt',
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      const { sub, step, mfa, cv } = payload;
+      if (typeof sub !== 'string' || typeof mfa !== 'boolean' || typeof cv !== 'string') throw new Error('claims');
+      if (step !== LoginStep.MFA_CODE && step !== LoginStep.PASSWORD_CHANGE) throw new Error('step');
+      return { userId: sub, step, mfa, credentialVersion: cv };
+    } catch {
+      throw unauthenticated('Sign-in expired; start again');
     }
   }
 

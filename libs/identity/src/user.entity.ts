@@ -45,6 +45,13 @@ export class UserEntity {
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
+  @Column({ name: 'contact_route', type: 'text', nullable: true })
+  contactRoute: string | null;
+
+  /** An admin chose the current password: its owner replaces it at the next sign-in. */
+  @Column({ name: 'must_change_password', type: 'boolean' })
+  mustChangePassword: boolean;
+
   @Column({ type: 'text', array: true })
   roles: Role[];
 

@@ -5,6 +5,9 @@ import type { Role } from '@hearth/authz';
 import type { AgencyKind, UserStatus } from './identity.enums.js';
 import type { UserModel } from './identity.models.js';
 
+/** A user row with its password hash (null for an account without a password). */
+export type CredentialedUserRow = UserRow & { password_hash: string | null };
+
 /** A user row with its agency, as every read of a user needs both. */
 export interface UserRow {
   id: string;
@@ -16,13 +19,15 @@ export interface UserRow {
   roles: Role[];
   status: UserStatus;
   manager_id: string | null;
+  contact_route: string | null;
+  must_change_password: boolean;
   agency_name: string;
   agency_kind: AgencyKind;
 }
 
 const SELECT_USER = `
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
   FROM users u JOIN agencies a ON a.id = u.agency_id`;
 
 export function toUserModel(row: UserRow): UserModel {
@@ -35,6 +40,7 @@ export function toUserModel(row: UserRow): UserModel {
     roles: row.roles,
     status: row.status,
     managerId: row.manager_id,
+    contactRoute: row.contact_route,
     agency: { id: row.agency_id, name: row.agency_name, kind: row.agency_kind },
   };
 }
@@ -54,15 +60,61 @@ export class UserRepository {
     return rows[0];
   }
 
-  async findByEmail(
-    email: string,
-    manager: EntityManager,
-  ): Promise<(UserRow & { password_hash: string | null }) | undefined> {
-    const rows: (UserRow & { password_hash: string | null })[] = await manager.query(
+  async findByEmail(email: string, manager: EntityManager): Promise<CredentialedUserRow | undefined> {
+    const rows: CredentialedUserRow[] = await manager.query(
       `SELECT s.*, c.password_hash FROM (${SELECT_USER} WHERE u.email = $1) s LEFT JOIN credentials c ON c.user_id = s.id`,
       [email],
     );
     return rows[0];
+  }
+
+  /** A user with their password hash, locked when asked (a password about to change). */
+  async findWithCredential(id: string, manager: EntityManager, lock = false): Promise<CredentialedUserRow | undefined> {
+    const rows: CredentialedUserRow[] = await manager.query(
+      `SELECT s.*, c.password_hash FROM (${SELECT_USER} WHERE u.id = $1${lock ? ' FOR UPDATE OF u' : ''}) s
+       LEFT JOIN credentials c ON c.user_id = s.id`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** Sets a password its owner chose; the forced change, if any, is then done. */
+  async setPassword(manager: EntityManager, userId: string, passwordHash: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+      [userId, passwordHash],
+    );
+    await manager.query(`UPDATE users SET must_change_password = false, updated_at = now() WHERE id = $1`, [userId]);
+  }
+
+  /** Changes the given fields of a contact card; undefined leaves a field as it is. */
+  async updateContactCard(
+    manager: EntityManager,
+    userId: string,
+    card: {
+      jobTitle?: string | null | undefined;
+      phone?: string | null | undefined;
+      contactRoute?: string | null | undefined;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE users SET
+         job_title = CASE WHEN $2 THEN $3 ELSE job_title END,
+         phone = CASE WHEN $4 THEN $5 ELSE phone END,
+         contact_route = CASE WHEN $6 THEN $7 ELSE contact_route END,
+         updated_at = now()
+       WHERE id = $1`,
+      [
+        userId,
+        card.jobTitle !== undefined,
+        card.jobTitle ?? null,
+        card.phone !== undefined,
+        card.phone ?? null,
+        card.contactRoute !== undefined,
+        card.contactRoute ?? null,
+      ],
+    );
   }
 
   /** A page of users, by email, optionally of one agency. */

@@ -2,7 +2,7 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireRoles, Role, type Principal } from '@hearth/authz';
 import { PageArgs, type Connection } from '@hearth/relay';
 import { CreateUserInput } from './identity.inputs.js';
-import { UserConnection, UserModel } from './identity.models.js';
+import { PasswordResetModel, UserConnection, UserModel } from './identity.models.js';
 import { UserService } from './user.service.js';
 
 @Resolver(() => UserModel)
@@ -42,5 +42,36 @@ export class UserResolver {
     @Args('userId', { type: () => ID }) userId: string,
   ): Promise<UserModel> {
     return this.userService.disable(principal, { userId });
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel)
+  enableUser(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<UserModel> {
+    return this.userService.enable(principal, { userId });
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => PasswordResetModel, {
+    description: 'A single-use token, valid 30 minutes, shown once: hand it to the account owner',
+  })
+  resetUserPassword(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<PasswordResetModel> {
+    return this.userService.resetPassword(principal, { userId });
+  }
+
+  @RequireRoles(Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN)
+  @Mutation(() => UserModel, {
+    description: "Removes someone's second factor (a lost phone) and ends their sessions; they set up a new one",
+  })
+  removeUserMfa(
+    @CurrentPrincipal() principal: Principal,
+    @Args('userId', { type: () => ID }) userId: string,
+  ): Promise<UserModel> {
+    return this.userService.removeMfa(principal, { userId });
   }
 }

@@ -1,18 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
-import { badInput, conflict, forbidden, notFound, uuid, validate } from '@hearth/errors';
+import { badInput, conflict, forbidden, notFound, uuid, validate, type HearthError } from '@hearth/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { z } from 'zod';
-import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
+import { IDENTITY_EVENTS, type IdentityEventRecorder, type SelfChange } from './identity-events.js';
 import { SessionEvents } from './session-events.js';
 import { UserStatus } from './identity.enums.js';
 import { createUserSchema, rolesSchema, type CreateUserInput } from './identity.inputs.js';
-import type { UserModel } from './identity.models.js';
+import type { PasswordResetModel, UserModel } from './identity.models.js';
 import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { toUserModel, UserRepository, type UserRow } from './user.repository.js';
+
+/** How long an admin-issued password reset token lives. */
+export const PASSWORD_RESET_MINUTES = 30;
+
+export const hashToken = (token: string): Buffer => createHash('sha256').update(token).digest();
 
 /** Roles only a partnership admin may give or take away. */
 const PARTNERSHIP_ROLES: readonly Role[] = [Role.AUDITOR, Role.PARTNERSHIP_ADMIN];
@@ -29,6 +35,8 @@ export interface NewUser {
   roles: Role[];
   managerId?: string | null | undefined;
   password: string;
+  /** The owner must choose a new password at the next sign-in. */
+  mustChangePassword?: boolean | null | undefined;
 }
 
 /**
@@ -73,6 +81,7 @@ export class UserService {
 
   async create(principal: Principal, input: CreateUserInput): Promise<UserModel> {
     const data = validate(createUserSchema, input);
+    this.passwords.checkPolicy('password', data.password, data.email);
     const agencyId = data.agencyId ?? principal.agencyId;
     if (agencyId !== principal.agencyId && !isPartnershipAdmin(principal)) {
       throw forbidden('Only a partnership admin can create accounts in another agency');
@@ -94,8 +103,8 @@ export class UserService {
     const taken: unknown[] = await manager.query(`SELECT 1 FROM users WHERE email = $1`, [user.email]);
     if (taken.length > 0) throw conflict('An account with this email already exists');
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO users (agency_id, email, display_name, job_title, phone, roles, manager_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO users (agency_id, email, display_name, job_title, phone, roles, manager_id, must_change_password)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [
         user.agencyId,
         user.email,
@@ -104,6 +113,7 @@ export class UserService {
         user.phone ?? null,
         user.roles,
         user.managerId ?? null,
+        user.mustChangePassword ?? false,
       ],
     );
     const id = rows[0]!.id;
@@ -116,6 +126,7 @@ export class UserService {
 
   async setRoles(principal: Principal, input: { userId: string; roles: Role[] }): Promise<UserModel> {
     const { userId, roles } = validate(rolesSchema, input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'setUserRoles', roles);
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       this.checkGrant(principal, target.roles, roles);
@@ -137,7 +148,7 @@ export class UserService {
 
   async disable(principal: Principal, input: { userId: string }): Promise<UserModel> {
     const { userId } = validate(z.strictObject({ userId: uuid }), input);
-    if (userId === principal.userId) throw conflict('You cannot disable your own account');
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'disableUser');
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       if (target.status === UserStatus.DISABLED) return;
@@ -150,6 +161,94 @@ export class UserService {
     });
     this.ended.sessionsEnded(userId);
     return toUserModel((await this.users.findById(userId))!);
+  }
+
+  async enable(principal: Principal, input: { userId: string }): Promise<UserModel> {
+    const { userId } = validate(z.strictObject({ userId: uuid }), input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'enableUser');
+    await this.dataSource.transaction(async (manager) => {
+      const target = await this.manageable(manager, principal, userId);
+      if (target.status === UserStatus.ACTIVE) return;
+      await manager.query(`UPDATE users SET status = 'ACTIVE', updated_at = now() WHERE id = $1`, [userId]);
+      await this.events.record(manager, { kind: 'user-enabled', principal, userId, agencyId: target.agency_id });
+    });
+    return toUserModel((await this.users.findById(userId))!);
+  }
+
+  /**
+   * A one-time, short-lived token with which the account's owner sets a new password (shown once
+   * to the admin; only its hash is kept). Earlier tokens are void, every session of the account
+   * ends, and the old password, if remembered, now only leads to a forced change.
+   */
+  async resetPassword(principal: Principal, input: { userId: string }): Promise<PasswordResetModel> {
+    const { userId } = validate(z.strictObject({ userId: uuid }), input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'resetUserPassword');
+    const token = randomBytes(32).toString('base64url');
+    const reset = await this.dataSource.transaction(async (manager) => {
+      const target = await this.manageable(manager, principal, userId);
+      if (target.status !== UserStatus.ACTIVE) throw conflict('The account is disabled; enable it first');
+      await manager.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [
+        userId,
+      ]);
+      const rows: { id: string; expires_at: Date }[] = await manager.query(
+        `INSERT INTO password_resets (user_id, issued_by, token_hash, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(mins => $4)) RETURNING id, expires_at`,
+        [userId, principal.userId, hashToken(token), PASSWORD_RESET_MINUTES],
+      );
+      const row = rows[0]!;
+      await manager.query(`UPDATE users SET must_change_password = true, updated_at = now() WHERE id = $1`, [userId]);
+      await this.sessions.revokeAllSessions(manager, userId, 'password reset');
+      await this.events.record(manager, {
+        kind: 'password-reset-issued',
+        principal,
+        userId,
+        agencyId: target.agency_id,
+        resetId: row.id,
+        expiresAt: row.expires_at,
+      });
+      return { token, expiresAt: row.expires_at };
+    });
+    this.ended.sessionsEnded(userId);
+    return reset;
+  }
+
+  /**
+   * Removes a user's second factor and recovery codes (a lost phone) and ends their sessions: they
+   * sign in with their password, and set up a new authenticator before acting as an admin again.
+   */
+  async removeMfa(principal: Principal, input: { userId: string }): Promise<UserModel> {
+    const { userId } = validate(z.strictObject({ userId: uuid }), input);
+    if (userId === principal.userId) throw await this.refuseSelf(principal, 'removeUserMfa');
+    await this.dataSource.transaction(async (manager) => {
+      const target = await this.manageable(manager, principal, userId);
+      await manager.query(`DELETE FROM mfa_recovery_codes WHERE user_id = $1`, [userId]);
+      await manager.query(`DELETE FROM mfa_factors WHERE user_id = $1`, [userId]);
+      await this.sessions.revokeAllSessions(manager, userId, 'second factor removed');
+      await this.events.record(manager, { kind: 'mfa-removed', principal, userId, agencyId: target.agency_id });
+    });
+    this.ended.sessionsEnded(userId);
+    return toUserModel((await this.users.findById(userId))!);
+  }
+
+  /**
+   * Separation of duties: nobody changes their own roles or status, not even to add a role that
+   * another admin could give them. The refusal is audited in a transaction of its own.
+   */
+  private async refuseSelf(principal: Principal, operation: SelfChange, roles?: readonly Role[]): Promise<HearthError> {
+    await this.dataSource.transaction((manager) =>
+      this.events.record(manager, { kind: 'self-change-refused', principal, operation, ...(roles ? { roles } : {}) }),
+    );
+    switch (operation) {
+      case 'setUserRoles':
+        return forbidden('Nobody can change their own roles; ask another administrator');
+      case 'disableUser':
+      case 'enableUser':
+        return forbidden('Nobody can change the status of their own account; ask another administrator');
+      case 'resetUserPassword':
+        return forbidden('Change your own password with changeMyPassword');
+      case 'removeUserMfa':
+        return forbidden('Nobody can remove their own second factor; ask another administrator');
+    }
   }
 
   /** The target, locked, if the caller administers it; NOT_FOUND otherwise. */

@@ -41,6 +41,19 @@ export class ContactCardService {
     return Promise.all(userIds.map((userId) => this.card(viewer, familyId, userId)));
   }
 
+  /**
+   * Of these users, those who have marked their role sensitive in any network, now or before: to
+   * other agencies they are never listed with their service (the practitioners' directory).
+   */
+  async sensitiveAmong(userIds: readonly string[]): Promise<ReadonlySet<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows: { user_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT user_id FROM network_members WHERE sensitive AND user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   private loader(viewer: Principal): DataLoader<string, ContactCardModel> {
     return perRequest(
       viewer,
