@@ -44,7 +44,7 @@ export function graphqlOptions(config: HearthConfig, logger: Logger, metrics: Me
 function shapeError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof HearthError) {
-    return withCode(formatted, original.code, original.message, original.field);
+    return withCode(formatted, original.code, original.message, original.field, original.retryAfter);
   }
   const code = formatted.extensions?.['code'];
   if (typeof code === 'string' && INPUT_CODES.has(code)) {
@@ -65,11 +65,12 @@ function withCode(
   code: ErrorCode,
   message: string,
   field?: string,
+  retryAfter?: number,
 ): GraphQLFormattedError {
   return {
     message,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: field ? { code, field } : { code },
+    extensions: { code, ...(field ? { field } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) },
   };
 }

@@ -12,3 +12,6 @@ export type { DatabaseHandle } from './database.js';
 export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate-counter.js';
+export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
+export { RateCounterEntity } from './rate-counter.entity.js';

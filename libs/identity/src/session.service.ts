@@ -49,29 +49,25 @@ export class SessionService implements Authenticator {
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
     const { email, password } = validate(loginSchema, input);
-    const keys = this.throttle.keys(email, RequestContext.current()?.clientAddress);
-    const throttleKeys = [keys.account, ...(keys.address ? [keys.address] : [])];
-
-    if (await this.throttle.isLocked(this.dataSource.manager, throttleKeys)) {
+    // Counted before the password is checked, outside any transaction: a refusal still counts.
+    const attempt = await this.throttle.attempt(this.dataSource, email, RequestContext.current()?.clientAddress);
+    if (!attempt.allowed) {
       await this.dataSource.transaction((manager) =>
         this.events.record(manager, { kind: 'login-failed', email, userId: null, reason: 'locked-out' }),
       );
-      throw rateLimited();
+      throw rateLimited('Too many attempts; try again later', attempt.retryAfterSeconds);
     }
     const user = await this.users.findByEmail(email, this.dataSource.manager);
     const valid = await this.passwords.verify(user?.password_hash ?? undefined, password);
 
     if (!user || !valid || user.status !== UserStatus.ACTIVE) {
       await this.dataSource.transaction(async (manager) => {
-        await this.throttle.recordFailure(manager, keys.account, 'account');
-        if (keys.address) await this.throttle.recordFailure(manager, keys.address, 'address');
         const reason = !user ? 'unknown-email' : !valid ? 'wrong-password' : 'account-disabled';
         await this.events.record(manager, { kind: 'login-failed', email, userId: user?.id ?? null, reason });
       });
       throw unauthenticated(LOGIN_FAILED);
     }
-    return this.dataSource.transaction(async (manager) => {
-      await this.throttle.clear(manager, keys.account);
+    const payload = await this.dataSource.transaction(async (manager) => {
       const sessionId = await this.openSession(manager, user.id);
       await this.events.record(manager, {
         kind: 'login',
@@ -82,6 +78,8 @@ export class SessionService implements Authenticator {
       });
       return this.issue(manager, user, sessionId);
     });
+    await this.throttle.succeeded(this.dataSource, attempt);
+    return payload;
   }
 
   /** Rotates a refresh token. A token used twice revokes its whole session: someone copied it. */
