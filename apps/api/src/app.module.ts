@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
+import { MutationGate, MutationGateModule } from '@hearth/mutation-gate';
 import { AlertsModule } from '@hearth/alerts';
 import { AccessService, NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
@@ -38,7 +39,9 @@ export class AppModule {
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          useFactory: () => graphqlOptions(config, logger, metrics),
+          imports: [MutationGateModule.forRoot({ imports: [IdentityModule] })],
+          inject: [MutationGate],
+          useFactory: (gate: MutationGate) => graphqlOptions(config, logger, metrics, gate),
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         AuditModule.forApi({ runSealer: config.runWorker }),

@@ -6,7 +6,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import type { AddressInfo } from 'node:net';
 import type { HearthConfig } from '@hearth/config';
-import { migrate } from '@hearth/database';
+import { migrate, UnitOfWork } from '@hearth/database';
+import { Housekeeping } from '@hearth/mutation-gate';
 import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@hearth/observability';
 import { AppModule } from './app.module.js';
 import { DemoSeeder, type SeedOutcome } from './demo/demo-seeder.js';
@@ -39,6 +40,8 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   // The body is read before the request context is entered: stream callbacks would lose it.
   app.useBodyParser('json', { limit: '256kb' });
   app.use(httpContextMiddleware(logger, metrics));
+  // A mutation sent with an Idempotency-Key runs as one unit of work (see @hearth/mutation-gate).
+  app.use((_req: unknown, _res: unknown, next: () => void) => UnitOfWork.scope(next));
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalFilters(new HttpExceptionFilter(logger));
@@ -61,7 +64,10 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
   // Escalations and time-based rules run here unless a separate worker does them.
-  if (config.runWorker) app.get(AlertScheduler).start();
+  if (config.runWorker) {
+    app.get(AlertScheduler).start();
+    app.get(Housekeeping).start();
+  }
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;

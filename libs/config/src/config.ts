@@ -37,6 +37,11 @@ export interface HearthConfig {
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
   readonly trustedProxyHops: number;
+  /** Mutations allowed per minute, cluster-wide (the atomic counter in PostgreSQL). */
+  readonly mutationLimits: {
+    readonly perUser: number;
+    readonly perAddress: number;
+  };
   readonly auth: {
     readonly keys: SigningKeys;
     readonly issuer: string;
@@ -109,6 +114,18 @@ const schema = z.object({
     .min(0, { error: 'must be an integer from 0 to 10' })
     .max(10, { error: 'must be an integer from 0 to 10' })
     .default(0),
+  HEARTH_MUTATIONS_PER_MINUTE_PER_USER: z.coerce
+    .number({ error: 'must be an integer from 1 to 1000000' })
+    .int({ error: 'must be an integer from 1 to 1000000' })
+    .min(1, { error: 'must be an integer from 1 to 1000000' })
+    .max(1_000_000, { error: 'must be an integer from 1 to 1000000' })
+    .default(60),
+  HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS: z.coerce
+    .number({ error: 'must be an integer from 1 to 1000000' })
+    .int({ error: 'must be an integer from 1 to 1000000' })
+    .min(1, { error: 'must be an integer from 1 to 1000000' })
+    .max(1_000_000, { error: 'must be an integer from 1 to 1000000' })
+    .default(600),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
@@ -168,6 +185,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
+    mutationLimits: {
+      perUser: e.HEARTH_MUTATIONS_PER_MINUTE_PER_USER,
+      perAddress: e.HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS,
+    },
     auth: {
       keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
       issuer: e.HEARTH_JWT_ISSUER,

@@ -15,3 +15,4 @@ export { MIGRATIONS } from './migrations/index.js';
 export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate-counter.js';
 export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
 export { RateCounterEntity } from './rate-counter.entity.js';
+export { joinUnitsOfWork, UnitOfWork } from './unit-of-work.js';

@@ -5,6 +5,7 @@ import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNe
 import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
 import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
 import { CreateRateCounters1796136678814 } from './1796136678814-CreateRateCounters.js';
+import { CreateIdempotencyKeys1796136937410 } from './1796136937410-CreateIdempotencyKeys.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateInbox1795326467446,
   CreateAlerts1795326643061,
   CreateRateCounters1796136678814,
+  CreateIdempotencyKeys1796136937410,
 ];
