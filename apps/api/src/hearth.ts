@@ -73,7 +73,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   server.headersTimeout = 66_000;
   // Escalations and time-based rules run here unless a separate worker does them.
   if (config.runWorker) {
-    app.get(AlertScheduler).start();
+    app.get(AlertScheduler).start(config.schedulerIntervalMs);
     app.get(Housekeeping).start();
   }
   const address = app.getHttpServer().address() as AddressInfo;

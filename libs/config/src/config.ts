@@ -29,8 +29,10 @@ export interface HearthConfig {
   readonly databaseUrl: string | undefined;
   readonly migrationsRun: boolean;
   readonly seedDemo: boolean;
-  /** Run the worker's loops (the audit sealer) inside the API process. */
+  /** Run the worker's loops (audit sealer, escalation, ABSENCE rules) inside the API process. */
   readonly runWorker: boolean;
+  /** How often the scheduler looks for alerts past their deadline and families gone silent. */
+  readonly schedulerIntervalMs: number;
   /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
   readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
@@ -42,6 +44,11 @@ export interface HearthConfig {
     readonly perUser: number;
     readonly perAddress: number;
   };
+  /**
+   * The bearer token /metrics asks for. Unset: /metrics is open outside production and closed
+   * in production (a scraper must be given a token).
+   */
+  readonly metricsToken: string | undefined;
   readonly auth: {
     readonly keys: SigningKeys;
     readonly issuer: string;
@@ -89,6 +96,12 @@ const schema = z.object({
   HEARTH_MIGRATIONS_RUN: flag.default(true),
   HEARTH_SEED_DEMO: flag.optional(),
   HEARTH_RUN_WORKER: flag.optional(),
+  HEARTH_SCHEDULER_INTERVAL_MS: z.coerce
+    .number({ error: 'must be an integer from 100 to 3600000' })
+    .int({ error: 'must be an integer from 100 to 3600000' })
+    .min(100, { error: 'must be an integer from 100 to 3600000' })
+    .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
+    .default(15_000),
   HEARTH_SOCKET_ADAPTER: z
     .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
     .default('auto'),
@@ -126,6 +139,10 @@ const schema = z.object({
     .min(1, { error: 'must be an integer from 1 to 1000000' })
     .max(1_000_000, { error: 'must be an integer from 1 to 1000000' })
     .default(600),
+  HEARTH_METRICS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, { error: 'must be 16 to 256 token characters' })
+    .optional(),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
@@ -144,7 +161,7 @@ const schema = z.object({
     .default(43_200),
 });
 
-const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL', 'HEARTH_METRICS_TOKEN']);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'configuration');
@@ -181,6 +198,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
+    schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,
     socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
@@ -189,6 +207,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perUser: e.HEARTH_MUTATIONS_PER_MINUTE_PER_USER,
       perAddress: e.HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS,
     },
+    metricsToken: e.HEARTH_METRICS_TOKEN,
     auth: {
       keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
       issuer: e.HEARTH_JWT_ISSUER,

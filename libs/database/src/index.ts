@@ -15,4 +15,13 @@ export { MIGRATIONS } from './migrations/index.js';
 export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate-counter.js';
 export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
 export { RateCounterEntity } from './rate-counter.entity.js';
+export { DATABASE_ENTITIES, DATABASE_TABLES } from './tables.js';
 export { joinUnitsOfWork, UnitOfWork } from './unit-of-work.js';
+export { DomainEvents, DomainEventsModule, EFFECT_ERROR_REPORTER } from './domain-events.js';
+export type {
+  AfterCommitEffect,
+  DomainEventHandler,
+  DomainEventMap,
+  DomainEventName,
+  EffectErrorReporter,
+} from './domain-events.js';

@@ -14,7 +14,6 @@ interface Work {
   readonly runner: QueryRunner;
   /** Savepoints run one at a time: GraphQL resolves sibling fields concurrently. */
   queue: Promise<unknown>;
-  savepoints: number;
 }
 
 interface Scope {
@@ -36,7 +35,7 @@ export const UnitOfWork = {
     const scope = scopes.getStore();
     if (!scope) throw new Error('UnitOfWork.begin outside UnitOfWork.scope');
     if (scope.work) throw new Error('a unit of work is already open for this request');
-    scope.work = { runner, queue: Promise.resolve(), savepoints: 0 };
+    scope.work = { runner, queue: Promise.resolve() };
   },
 
   /** Waits for the savepoints in flight, and detaches the runner from the request. */
@@ -57,18 +56,13 @@ function currentWork(): Work | undefined {
   return scopes.getStore()?.work;
 }
 
-async function inSavepoint<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const name = `hearth_${++work.savepoints}`;
-  await work.runner.query(`SAVEPOINT ${name}`);
-  try {
-    const result = await inside.run(work, () => fn(work.runner.manager));
-    await work.runner.query(`RELEASE SAVEPOINT ${name}`);
-    return result;
-  } catch (error) {
-    // When the connection itself is gone, the owner's rollback reports it.
-    await work.runner.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
-    throw error;
-  }
+/**
+ * TypeORM's own nested transaction on the unit of work's runner: a SAVEPOINT, released or rolled
+ * back, with the transaction events the domain-event bus counts, so effects queued in a savepoint
+ * that rolls back are dropped and the others wait for the real commit.
+ */
+function inSavepoint<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return work.runner.manager.transaction((manager) => inside.run(work, () => fn(manager)));
 }
 
 function joined<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {

@@ -1,13 +1,11 @@
 import { Module, type DynamicModule, type ModuleMetadata, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { joinUnitsOfWork, RateCounterEntity } from '@hearth/database';
+import { DATABASE_ENTITIES, joinUnitsOfWork } from '@hearth/database';
 import { Housekeeping } from './housekeeping.service.js';
-import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { IdempotencyStore } from './idempotency.store.js';
 import { MutationGate } from './mutation-gate.plugin.js';
-
-export const MUTATION_GATE_ENTITIES = [IdempotencyKeyEntity];
+import { MUTATION_GATE_ENTITIES } from './tables.js';
 
 export interface MutationGateModuleOptions {
   /** Modules that provide AUTHENTICATOR. */
@@ -20,7 +18,7 @@ export class MutationGateModule implements OnModuleInit {
   static forRoot(options: MutationGateModuleOptions): DynamicModule {
     return {
       module: MutationGateModule,
-      imports: [TypeOrmModule.forFeature([IdempotencyKeyEntity, RateCounterEntity]), ...options.imports],
+      imports: [TypeOrmModule.forFeature([...MUTATION_GATE_ENTITIES, ...DATABASE_ENTITIES]), ...options.imports],
       providers: [IdempotencyStore, MutationGate, Housekeeping],
       exports: [MutationGate, Housekeeping],
     };

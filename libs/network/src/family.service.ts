@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { DomainEvents, updateReturning } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { abilityToSql, allows, CASE_ROLES, perRequest, type CaseAction, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
@@ -11,17 +11,20 @@ import { z } from 'zod';
 import { AccessService } from './access.service.js';
 import {
   activeMembers,
+  closeExpiredMembership,
   FAMILY_COLUMNS,
   FAMILY_FIELDS,
   PERSON_COLUMNS,
   PERSON_FIELDS,
+  isActiveMember,
+  memberUserId,
   toFamilyModel,
   toPersonModel,
   type FamilyRow,
   type MemberRow,
   type PersonRow,
 } from './family.repository.js';
-import { NetworkHookRegistry } from './network-hooks.js';
+import './network.events.js';
 import { NetworkRole, ProtectionStatus } from './network.enums.js';
 import {
   addPersonSchema,
@@ -52,7 +55,7 @@ export class FamilyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditLog,
-    private readonly hooks: NetworkHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   async get(principal: Principal, familyId: string): Promise<FamilyModel> {
@@ -65,6 +68,7 @@ export class FamilyService {
         subjectId: id,
         familyId: id,
         ids: [id],
+        purpose: await this.access.readPurpose(principal, id, manager),
       });
       return toFamilyModel(family);
     });
@@ -76,7 +80,7 @@ export class FamilyService {
     args: { first?: number | null; after?: string | null },
   ): Promise<Connection<FamilyModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 4);
@@ -196,11 +200,8 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       await this.visible(manager, principal, familyId, 'invite', true);
       await this.checkPractitioner(manager, userId);
-      const existing: unknown[] = await manager.query(
-        `SELECT 1 FROM network_members WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
-        [familyId, userId],
-      );
-      if (existing.length > 0) throw conflict('Already a member of this network');
+      if (await isActiveMember(manager, familyId, userId)) throw conflict('Already a member of this network');
+      await closeExpiredMembership(manager, familyId, userId);
       const rows: MemberRow[] = await manager.query(
         `INSERT INTO network_members (family_id, user_id, role, added_by, expires_at)
          VALUES ($1, $2, 'MEMBER', $3, $4) RETURNING family_id, user_id, role, added_at, expires_at`,
@@ -214,7 +215,7 @@ export class FamilyService {
         familyId,
         detail: { role: NetworkRole.MEMBER, expiresAt: args.expiresAt?.toISOString() ?? null },
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'ADDED' });
+      await this.events.publish(manager, 'network.membership-changed', { familyId, userId, change: 'ADDED' });
       return rows[0]!;
     });
   }
@@ -255,8 +256,9 @@ export class FamilyService {
   /** The lead (or a manager in the network) removes a member; anyone may leave. The lead must hand over first. */
   async removeMember(principal: Principal, familyIdInput: string, userIdInput: string): Promise<boolean> {
     const familyId = validate(uuid, familyIdInput);
-    const userId = validate(uuid, userIdInput);
+    const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
+      const userId = await memberUserId(manager, familyId, memberId);
       const family = await this.visible(
         manager,
         principal,
@@ -279,22 +281,20 @@ export class FamilyService {
         subjectId: userId,
         familyId,
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'REMOVED' });
+      await this.events.publish(manager, 'network.membership-changed', { familyId, userId, change: 'REMOVED' });
       return true;
     });
   }
 
   async transferLead(principal: Principal, familyIdInput: string, userIdInput: string): Promise<FamilyModel> {
     const familyId = validate(uuid, familyIdInput);
-    const userId = validate(uuid, userIdInput);
+    const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
       const family = await this.visible(manager, principal, familyId, 'lead', true);
-      const target: unknown[] = await manager.query(
-        `SELECT 1 FROM network_members WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL
-           AND (expires_at IS NULL OR expires_at > now())`,
-        [familyId, userId],
-      );
-      if (target.length === 0) throw badInput('userId', 'must be an active member of this network');
+      const userId = await memberUserId(manager, familyId, memberId);
+      if (!(await isActiveMember(manager, familyId, userId))) {
+        throw badInput('userId', 'must be an active member of this network');
+      }
       await manager.query(
         `UPDATE network_members SET role = 'MEMBER' WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
         [familyId, family.lead_user_id],
@@ -316,7 +316,11 @@ export class FamilyService {
         familyId,
         detail: { field: 'lead', from: family.lead_user_id, to: userId },
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'LEAD_TRANSFERRED' });
+      await this.events.publish(manager, 'network.membership-changed', {
+        familyId,
+        userId,
+        change: 'LEAD_TRANSFERRED',
+      });
       return toFamilyModel(rows[0]!);
     });
   }
@@ -397,6 +401,7 @@ export class FamilyService {
           subjectId: familyId,
           familyId,
           ids,
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return familyIds.map((id) => rows.filter((r) => r.family_id === id));
@@ -421,6 +426,7 @@ export class FamilyService {
             familyId,
             personId: row.id,
             ids: [row.id],
+            purpose: await this.access.readPurpose(principal, familyId, manager),
           });
         }
       }

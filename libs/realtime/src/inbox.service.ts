@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainEvents } from '@hearth/database';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
+import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
+import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
 
 export interface NewNotification {
@@ -23,14 +26,6 @@ interface NotificationRow {
   created_at: Date;
 }
 
-export interface Delivery {
-  readonly userId: string;
-  readonly payload: NotificationPayload;
-}
-
-/** Called with the notifications of a transaction once it has committed (the doorbell). */
-export type DeliveryListener = (deliveries: readonly Delivery[]) => void;
-
 export function toPayload(row: NotificationRow): NotificationPayload {
   return {
     seq: row.seq,
@@ -43,26 +38,49 @@ export function toPayload(row: NotificationRow): NotificationPayload {
   };
 }
 
+/** A page of the inbox: what the user may still see, and the last sequence number looked at. */
+export interface InboxPage {
+  readonly notifications: NotificationPayload[];
+  readonly scannedThrough: number;
+  readonly more: boolean;
+}
+
 /**
  * The durable per-user inbox. Notifications are written in the transaction that decides them,
  * numbered by a per-user sequence, and handed to the socket layer only after that transaction
- * commits; a client that was away resumes from its last sequence number.
+ * commits; a client that was away resumes from its last sequence number. Every way out — the
+ * decision, the push, the replay, the inbox query — asks the one audience whether the user may
+ * be told now.
  */
 @Injectable()
 export class InboxService {
+  private readonly logger = new Logger('Inbox');
   private readonly pending = new WeakMap<QueryRunner, Delivery[]>();
-  private listener: DeliveryListener = () => undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: DomainEvents,
+    @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
+    @Optional() @Inject(DOORBELL) private readonly doorbell?: Doorbell,
+  ) {}
 
-  onDelivery(listener: DeliveryListener): void {
-    this.listener = listener;
-  }
-
-  /** Writes one notification per recipient (each gets their next sequence number). */
-  async enqueue(manager: EntityManager, recipients: readonly string[], notification: NewNotification): Promise<void> {
-    const users = [...new Set(recipients)].sort(); // a fixed lock order: no deadlock between two senders
-    if (users.length === 0) return;
+  /**
+   * Writes one notification per recipient who may be told of it now (each gets their next
+   * sequence number); candidates outside its audience get nothing. Returns who was told.
+   */
+  async enqueue(
+    manager: EntityManager,
+    candidates: readonly string[],
+    notification: NewNotification,
+  ): Promise<string[]> {
+    const unique = [...new Set(candidates)].sort(); // a fixed lock order: no deadlock between two senders
+    if (unique.length === 0) return [];
+    const allowed = await this.audience.allowed(
+      manager,
+      unique.map((userId) => ({ userId, subject: notification })),
+    );
+    const users = unique.filter((_, i) => allowed[i]);
+    if (users.length === 0) return [];
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
     const rows: NotificationRow[] = await manager.query(
@@ -82,36 +100,61 @@ export class InboxService {
         notification.rag ?? null,
       ],
     );
-    const list = this.pending.get(runner) ?? [];
+    let list = this.pending.get(runner);
+    if (!list) {
+      const batch: Delivery[] = [];
+      list = batch;
+      this.pending.set(runner, batch);
+      // The doorbell rings once the transaction has committed, never after a rollback.
+      this.events.afterCommit(manager, () => this.ring(batch));
+    }
     list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
-    this.pending.set(runner, list);
+    return users;
   }
 
-  /** From the TypeORM subscriber: the transaction of `runner` committed or rolled back. */
-  settle(runner: QueryRunner, committed: boolean): void {
-    const deliveries = this.pending.get(runner);
-    if (!deliveries) return;
-    this.pending.delete(runner);
-    if (committed && deliveries.length > 0) this.listener(deliveries);
+  /** The deliveries whose user may still be told now: checked again just before a push. */
+  async stillAllowed(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    if (deliveries.length === 0) return [];
+    const allowed = await this.audience.allowed(
+      this.dataSource.manager,
+      deliveries.map((d) => ({ userId: d.userId, subject: d.payload })),
+    );
+    return deliveries.filter((_, i) => allowed[i]);
   }
 
   /**
-   * What the user missed after `afterSeq`, in order, that they may still see now: a
-   * notification about a family they no longer belong to is not replayed.
+   * After commit: the doorbell rings for the deliveries whose user may still be told now (asked
+   * of the database again, so a removal, role change or review committed since the decision wins;
+   * a socket's principal from its handshake is never trusted for it). It does not hold up the
+   * request: the check and the push happen on their own connection.
    */
-  async since(
-    principal: Principal,
-    afterSeq: number,
-    limit: number,
-    readableFamilies: readonly string[],
-  ): Promise<NotificationPayload[]> {
+  private ring(deliveries: readonly Delivery[]): void {
+    const doorbell = this.doorbell;
+    if (deliveries.length === 0 || !doorbell) return;
+    void this.stillAllowed(deliveries).then(
+      (allowed) => doorbell.ring(allowed),
+      (error: unknown) => this.logger.error({ err: error }, 'could not check who may be told; the inbox keeps them'),
+    );
+  }
+
+  /**
+   * What the user missed after `afterSeq`, in order, that they may still be told of now: a
+   * notification about a family they no longer relate to, or a reply they may no longer read, is
+   * not replayed. Looks at up to `limit` stored notifications.
+   */
+  async since(principal: Principal, afterSeq: number, limit: number): Promise<InboxPage> {
     const rows: NotificationRow[] = await this.dataSource.query(
       `SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
-       WHERE user_id = $1 AND seq > $2 AND (family_id IS NULL OR family_id = ANY($3))
-       ORDER BY seq LIMIT $4`,
-      [principal.userId, afterSeq, readableFamilies, limit],
+       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [principal.userId, afterSeq, limit],
     );
-    return rows.map(toPayload);
+    const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
+    const allowed = await this.stillAllowed(deliveries);
+    return {
+      notifications: allowed.map((d) => d.payload),
+      scannedThrough: rows.at(-1)?.seq ?? afterSeq,
+      more: rows.length === limit,
+    };
   }
 
   async markDelivered(userId: string, seq: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -11,8 +11,9 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { AUTHENTICATOR, Authenticated, type Authenticator, type Principal } from '@hearth/authz';
-import { InboxService, type Delivery } from './inbox.service.js';
-import { REPLAY_ACCESS, type ReplayAccess } from './replay-access.js';
+import { InboxService } from './inbox.service.js';
+import { userRoom } from './rooms.js';
+import { ServerDoorbell } from './server.doorbell.js';
 
 /** Per socket: events allowed per second, and unknown events tolerated before disconnecting. */
 const EVENTS_PER_SECOND = 20;
@@ -30,8 +31,6 @@ interface SocketData {
   unknownEvents: number;
 }
 
-export const userRoom = (userId: string) => `user:${userId}`;
-
 /**
  * socket.io on the API's HTTP server. The handshake is authenticated by the same service as
  * HTTP (token in `auth.token`, never the query string); a socket joins only its user's room;
@@ -39,22 +38,19 @@ export const userRoom = (userId: string) => `user:${userId}`;
  */
 @Injectable()
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('Realtime');
   @WebSocketServer() server: Server | null = null;
   unknownEventsTotal = 0;
 
   constructor(
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    @Inject(REPLAY_ACCESS) private readonly access: ReplayAccess,
     private readonly inbox: InboxService,
+    private readonly doorbell: ServerDoorbell,
   ) {}
 
-  onModuleInit(): void {
-    this.inbox.onDelivery((deliveries) => this.push(deliveries));
-  }
-
   afterInit(server: Server): void {
+    this.doorbell.attach(server);
     server.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
@@ -96,15 +92,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     const parsed = resumeSchema.safeParse(body);
     if (!parsed.success) return { ok: false, error: 'afterSeq must be a non-negative integer' };
     const principal = (socket.data as SocketData).principal;
-    const families = await this.access.readableFamilies(principal);
     let after = parsed.data.afterSeq;
     let replayed = 0;
     for (;;) {
-      const batch = await this.inbox.since(principal, after, RESUME_BATCH, families);
-      for (const payload of batch) socket.emit('notification', payload);
-      replayed += batch.length;
-      if (batch.length < RESUME_BATCH) break;
-      after = batch.at(-1)!.seq;
+      const page = await this.inbox.since(principal, after, RESUME_BATCH);
+      for (const payload of page.notifications) socket.emit('notification', payload);
+      replayed += page.notifications.length;
+      if (!page.more) break;
+      after = page.scannedThrough;
     }
     return { ok: true, replayed };
   }
@@ -134,12 +129,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       },
       (error: unknown) => this.logger.error({ err: error }, 'could not reach the sockets of an ended session'),
     );
-  }
-
-  private push(deliveries: readonly Delivery[]): void {
-    // No server in a process that does not serve sockets (the seed CLI): the inbox keeps them.
-    if (!this.server) return;
-    for (const { userId, payload } of deliveries) this.server.to(userRoom(userId)).emit('notification', payload);
   }
 
   private async authenticate(socket: Socket): Promise<void> {

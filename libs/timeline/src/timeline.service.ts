@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { allows, perRequest, Role, type Principal } from '@hearth/authz';
 import { badInput, forbidden, notFound, validate } from '@hearth/errors';
@@ -26,7 +27,7 @@ import {
   type SharingPolicyInput,
 } from './timeline.inputs.js';
 import type { ReplyModel, SharingPolicyEntryModel, TimelineEventModel } from './timeline.models.js';
-import { TimelineHookRegistry } from './timeline-hooks.js';
+import './timeline.events.js';
 import { eventQuery, toEventModel, type EventRow } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
@@ -68,7 +69,7 @@ export class TimelineService {
     private readonly access: AccessService,
     private readonly families: FamilyService,
     private readonly audit: AuditLog,
-    private readonly hooks: TimelineHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   /** A family's timeline, newest first. */
@@ -79,7 +80,7 @@ export class TimelineService {
   ): Promise<Connection<TimelineEventModel>> {
     const familyId = validate(uuid, familyIdInput);
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
@@ -96,6 +97,7 @@ export class TimelineService {
         subjectId: familyId,
         familyId,
         ids: rows.slice(0, size).map((r) => r.id),
+        purpose: await this.access.readPurpose(principal, familyId, manager),
       });
       return toConnection(rows, size, (r) => [r.recorded_at.toISOString(), r.id], toEventModel);
     });
@@ -168,7 +170,7 @@ export class TimelineService {
         familyId: data.familyId,
         detail: { kind: data.kind, visibility, subjects },
       });
-      await this.hooks.afterEventPosted(manager, {
+      await this.events.publish(manager, 'timeline.event-posted', {
         id,
         familyId: data.familyId,
         kind: data.kind,
@@ -221,7 +223,7 @@ export class TimelineService {
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: original.familyId,
-        reason: data.reason,
+        // The amendment's reason is case content (redacted like the event): never in the trail.
         detail: { amends: originalId },
       });
       return id;
@@ -249,7 +251,7 @@ export class TimelineService {
         familyId: event.familyId,
         detail: { eventId },
       });
-      await this.hooks.afterReplyPosted(manager, {
+      await this.events.publish(manager, 'timeline.reply-posted', {
         id: rows[0]!.id,
         eventId,
         familyId: event.familyId,
@@ -389,6 +391,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       const byId = new Map(rows.map((r) => [r.id, toEventModel(r)]));
@@ -410,13 +413,19 @@ export class TimelineService {
          ORDER BY s.event_id, p.family_name, p.given_name`,
         query.params,
       );
-      for (const familyId of new Set(rows.map((r) => r.family_id))) {
+      // One entry per person, so "who viewed this child" finds reads through an event's subjects too.
+      const seen = new Set<string>();
+      for (const row of rows) {
+        if (seen.has(`${row.family_id}:${row.id}`)) continue;
+        seen.add(`${row.family_id}:${row.id}`);
         await this.audit.recordRead(manager, {
           actor: principal,
           subjectType: 'Person',
-          subjectId: familyId,
-          familyId,
-          ids: [...new Set(rows.filter((r) => r.family_id === familyId).map((r) => r.id))],
+          subjectId: row.id,
+          familyId: row.family_id,
+          personId: row.id,
+          ids: [row.id],
+          purpose: await this.access.readPurpose(principal, row.family_id, manager),
         });
       }
       return eventIds.map((id) =>
@@ -442,6 +451,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return eventIds.map((id) => rows.filter((r) => r.event_id === id).map(toReply));

@@ -4,6 +4,7 @@ import { CreateAuditTrail1795324944396 } from './1795324944396-CreateAuditTrail.
 import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNetworksAndTimeline.js';
 import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
 import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
+import { OneSourceOfRelationship1796136633667 } from './1796136633667-OneSourceOfRelationship.js';
 import { CreateRateCounters1796136678814 } from './1796136678814-CreateRateCounters.js';
 import { CreateIdempotencyKeys1796136937410 } from './1796136937410-CreateIdempotencyKeys.js';
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateNetworksAndTimeline1795325310533,
   CreateInbox1795326467446,
   CreateAlerts1795326643061,
+  OneSourceOfRelationship1796136633667,
   CreateRateCounters1796136678814,
   CreateIdempotencyKeys1796136937410,
 ];
