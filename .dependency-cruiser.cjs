@@ -13,6 +13,7 @@ const allowed = {
   network: ['identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],
   timeline: ['network', 'identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],
   realtime: ['identity', 'authz', 'database', 'errors', 'observability'],
+  'mutation-gate': ['authz', 'config', 'database', 'errors'],
   alerts: [
     'timeline',
     'network',

@@ -23,6 +23,7 @@ export default {
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
-  testTimeout: 30_000,
+  // Sized for a loaded 2-core machine; files that start processes set their own, longer one.
+  testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createTestDatabase, eventually, type TestDatabase } from '@hearth/testing';
 import { compiled, printed, spawnNode } from './support/process.js';
+
+// Each test starts real processes (and PostgreSQL): on a busy 2-core machine that takes a while.
+jest.setTimeout(180_000);
 
 const WORKER = compiled('apps/worker/src/main.js');
 const VERIFY = compiled('apps/api/src/cli/audit-verify.js');

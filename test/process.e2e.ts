@@ -1,9 +1,12 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnHearth } from './support/process.js';
+
+// Each test starts real processes (and PostgreSQL): on a busy 2-core machine that takes a while.
+jest.setTimeout(180_000);
 
 const folders: string[] = [];
 function folder(mode = 0o755): string {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Every process a test starts and has not seen exit. Whatever a test did or failed to do, the
  * file's processes are stopped when it ends: SIGTERM (Hearth then stops its PostgreSQL), and
- * SIGKILL for one that is still there five seconds later.
+ * SIGKILL for one still there after 30 seconds (its own shutdown deadline is 25).
  */
 const running = new Set<ChildProcess>();
 afterAll(async () => {
@@ -13,7 +13,7 @@ afterAll(async () => {
     [...running].map(async (child) => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
     }),

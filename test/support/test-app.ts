@@ -37,6 +37,9 @@ export async function startTestApp(
     DATABASE_URL: database.url,
     // The template already holds the demo partnership.
     HEARTH_SEED_DEMO: 'false',
+    // Suites drive many mutations as one user from one address; the limits have their own tests.
+    HEARTH_MUTATIONS_PER_MINUTE_PER_USER: '1000000',
+    HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS: '1000000',
     // One node unless a test asks for more (it then sets HEARTH_SOCKET_ADAPTER).
     HEARTH_SOCKET_ADAPTER: 'none',
     // Nodes of one deployment share their signing keys.

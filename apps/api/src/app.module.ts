@@ -7,6 +7,7 @@ import { AuditModule } from '@hearth/audit';
 import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
+import { MutationGate, MutationGateModule } from '@hearth/mutation-gate';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
@@ -41,7 +42,9 @@ export class AppModule {
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          useFactory: () => graphqlOptions(config, logger, metrics),
+          imports: [MutationGateModule.forRoot({ imports: [IdentityModule] })],
+          inject: [MutationGate],
+          useFactory: (gate: MutationGate) => graphqlOptions(config, logger, metrics, gate),
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         DomainEventsModule,

@@ -1,15 +1,21 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HearthConfig } from '@hearth/config';
 import { HearthError, type ErrorCode } from '@hearth/errors';
+import type { MutationGate } from '@hearth/mutation-gate';
 import type { Logger, Metrics } from '@hearth/observability';
 
 /** Codes GraphQL itself raises for a malformed request; clients see them as BAD_USER_INPUT. */
 const INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
 
-export function graphqlOptions(config: HearthConfig, logger: Logger, metrics: Metrics): ApolloDriverConfig {
+export function graphqlOptions(
+  config: HearthConfig,
+  logger: Logger,
+  metrics: Metrics,
+  gate: MutationGate,
+): ApolloDriverConfig {
   const production = config.nodeEnv === 'production';
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
@@ -30,7 +36,7 @@ export function graphqlOptions(config: HearthConfig, logger: Logger, metrics: Me
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins.
-    plugins: armor.plugins as unknown as NonNullable<ApolloDriverConfig['plugins']>,
+    plugins: [...armor.plugins, gate.plugin()] as unknown as NonNullable<ApolloDriverConfig['plugins']>,
     validationRules: [...armor.validationRules],
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => {
@@ -53,9 +59,14 @@ function shapeError(
 }
 
 function shapeCode(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // A refusal before execution (the mutation gate) arrives wrapped, without a path.
+  const original =
+    unwrapped instanceof GraphQLError && unwrapped.originalError instanceof HearthError
+      ? unwrapped.originalError
+      : unwrapped;
   if (original instanceof HearthError) {
-    return withCode(formatted, original.code, original.message, original.field);
+    return withCode(formatted, original.code, original.message, original.field, original.retryAfter);
   }
   const code = formatted.extensions?.['code'];
   if (typeof code === 'string' && INPUT_CODES.has(code)) {
@@ -76,11 +87,12 @@ function withCode(
   code: ErrorCode,
   message: string,
   field?: string,
+  retryAfter?: number,
 ): GraphQLFormattedError {
   return {
     message,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: field ? { code, field } : { code },
+    extensions: { code, ...(field ? { field } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) },
   };
 }

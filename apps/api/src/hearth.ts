@@ -4,9 +4,11 @@ import { undeclaredHandlers } from '@hearth/authz';
 import { HearthIoAdapter } from '@hearth/realtime';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HearthConfig } from '@hearth/config';
-import { migrate } from '@hearth/database';
+import { migrate, UnitOfWork } from '@hearth/database';
+import { Housekeeping } from '@hearth/mutation-gate';
 import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@hearth/observability';
 import { AppModule } from './app.module.js';
 import { DemoSeeder, type SeedOutcome } from './demo/demo-seeder.js';
@@ -39,6 +41,10 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   // The body is read before the request context is entered: stream callbacks would lose it.
   app.useBodyParser('json', { limit: '256kb' });
   app.use(httpContextMiddleware(logger, metrics));
+  const drain = new Drain();
+  app.use(drain.middleware);
+  // A mutation sent with an Idempotency-Key runs as one unit of work (see @hearth/mutation-gate).
+  app.use((_req: unknown, _res: unknown, next: () => void) => UnitOfWork.scope(next));
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
   app.useGlobalFilters(new HttpExceptionFilter(logger));
@@ -60,10 +66,69 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   const demo = config.seedDemo ? await app.get(DemoSeeder).seed() : 'not-requested';
   if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
+  // Longer than the idle timeout of common load balancers (60 s), so that they, not Hearth, close
+  // idle connections: a request racing a server-side close is reset (seen on busy machines).
+  const server: Server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // Escalations and time-based rules run here unless a separate worker does them.
-  if (config.runWorker) app.get(AlertScheduler).start(config.schedulerIntervalMs);
+  if (config.runWorker) {
+    app.get(AlertScheduler).start(config.schedulerIntervalMs);
+    app.get(Housekeeping).start();
+  }
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
-  return { app, url, demo, close: () => app.close() };
+  return {
+    app,
+    url,
+    demo,
+    async close() {
+      // Stop accepting, let the requests in flight finish (their transactions commit), then close.
+      const server = app.getHttpServer();
+      server.close();
+      await drain.finish(() => server.closeIdleConnections(), DRAIN_MS);
+      await app.close();
+    },
+  };
+}
+
+/** In-flight requests get this long to finish on shutdown (the process deadline is 25 s). */
+const DRAIN_MS = 15_000;
+
+/** Counts the requests in flight; once draining, refuses new ones with 503 and Connection: close. */
+class Drain {
+  private inFlight = 0;
+  private draining = false;
+  private idle: (() => void) | undefined;
+
+  readonly middleware = (_req: unknown, res: ServerResponse, next: () => void): void => {
+    if (this.draining) {
+      res.setHeader('connection', 'close');
+      res.statusCode = 503;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ code: 'UNAVAILABLE', message: 'Hearth is shutting down; try again' }));
+      return;
+    }
+    this.inFlight++;
+    res.once('close', () => {
+      this.inFlight--;
+      if (this.inFlight === 0) this.idle?.();
+    });
+    next();
+  };
+
+  async finish(closeIdle: () => void, deadlineMs: number): Promise<void> {
+    this.draining = true;
+    closeIdle();
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => (this.idle = resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+    ]);
+    clearTimeout(timer);
+    // Keep-alive connections that went idle while draining.
+    closeIdle();
+  }
 }

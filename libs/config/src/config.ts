@@ -39,6 +39,11 @@ export interface HearthConfig {
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
   readonly trustedProxyHops: number;
+  /** Mutations allowed per minute, cluster-wide (the atomic counter in PostgreSQL). */
+  readonly mutationLimits: {
+    readonly perUser: number;
+    readonly perAddress: number;
+  };
   /**
    * The bearer token /metrics asks for. Unset: /metrics is open outside production and closed
    * in production (a scraper must be given a token).
@@ -129,6 +134,18 @@ const schema = z.object({
     .min(0, { error: 'must be an integer from 0 to 10' })
     .max(10, { error: 'must be an integer from 0 to 10' })
     .default(0),
+  HEARTH_MUTATIONS_PER_MINUTE_PER_USER: z.coerce
+    .number({ error: 'must be an integer from 1 to 1000000' })
+    .int({ error: 'must be an integer from 1 to 1000000' })
+    .min(1, { error: 'must be an integer from 1 to 1000000' })
+    .max(1_000_000, { error: 'must be an integer from 1 to 1000000' })
+    .default(60),
+  HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS: z.coerce
+    .number({ error: 'must be an integer from 1 to 1000000' })
+    .int({ error: 'must be an integer from 1 to 1000000' })
+    .min(1, { error: 'must be an integer from 1 to 1000000' })
+    .max(1_000_000, { error: 'must be an integer from 1 to 1000000' })
+    .default(600),
   HEARTH_METRICS_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, { error: 'must be 16 to 256 token characters' })
@@ -202,6 +219,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
+    mutationLimits: {
+      perUser: e.HEARTH_MUTATIONS_PER_MINUTE_PER_USER,
+      perAddress: e.HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS,
+    },
     metricsToken: e.HEARTH_METRICS_TOKEN,
     auth: {
       keys,

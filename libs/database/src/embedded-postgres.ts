@@ -73,7 +73,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await stopOrphan(clusterDir);
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = await freePort();
-  const child = launch(binaries, clusterDir, join(base, 'postgres.log'), port, runAs, options.durable);
+  const logFile = join(base, 'postgres.log');
+  let child = launch(binaries, clusterDir, logFile, port, runAs, options.durable);
   const url = (database: string) =>
     `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
@@ -81,24 +82,58 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const onExit = () => signal(child, 'SIGINT');
   process.once('exit', onExit);
   try {
-    await waitUntilReady(child, url('postgres'), join(base, 'postgres.log'));
+    await waitUntilReady(child, url('postgres'), logFile);
   } catch (error) {
     await stopChild(child);
     throw error;
   }
+
+  // A server that dies under a running Hearth (killed, out of memory) is started again on the
+  // same port and cluster: PostgreSQL recovers from its WAL and the pool reconnects by itself.
+  let stopping = false;
+  const watch = (server: ChildProcess) =>
+    server.once('exit', (code, name) => {
+      if (stopping) return;
+      options.notice?.(
+        `the embedded database stopped unexpectedly (${name ?? `exit code ${code}`}); starting it again`,
+      );
+      void restart();
+    });
+  const restart = async () => {
+    for (let attempt = 1; attempt <= RESTART_ATTEMPTS && !stopping; attempt++) {
+      // Its old backends notice the postmaster's death and leave; until then it cannot start.
+      await delay(1000);
+      if (stopping) return;
+      child = launch(binaries, clusterDir, logFile, port, runAs, options.durable);
+      try {
+        await waitUntilReady(child, url('postgres'), logFile);
+        if (stopping) return;
+        watch(child);
+        options.notice?.('the embedded database is running again');
+        return;
+      } catch {
+        await stopChild(child);
+      }
+    }
+    if (!stopping)
+      options.notice?.(`the embedded database could not be started again (see ${logFile}); Hearth is not ready`);
+  };
+  watch(child);
 
   return {
     url,
     port,
     clusterDir,
     async stop() {
+      stopping = true;
       process.removeListener('exit', onExit);
       await stopChild(child);
     },
   };
 }
 
-/** Creates a database on the server if it does not exist yet. */
+const RESTART_ATTEMPTS = 10;
+
 export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();

@@ -12,6 +12,11 @@ export type { DatabaseHandle } from './database.js';
 export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate-counter.js';
+export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
+export { RateCounterEntity } from './rate-counter.entity.js';
+export { DATABASE_ENTITIES, DATABASE_TABLES } from './tables.js';
+export { joinUnitsOfWork, UnitOfWork } from './unit-of-work.js';
 export { DomainEvents, DomainEventsModule, EFFECT_ERROR_REPORTER } from './domain-events.js';
 export type {
   AfterCommitEffect,

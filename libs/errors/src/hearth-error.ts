@@ -22,6 +22,8 @@ export class HearthError extends Error {
     message: string,
     /** The input field at fault, for BAD_USER_INPUT. */
     readonly field?: string,
+    /** Seconds before trying again is worth it, for RATE_LIMITED. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -37,8 +39,8 @@ export const forbidden = (message = 'Forbidden'): HearthError => new HearthError
 export const unauthenticated = (message = 'Not authenticated'): HearthError =>
   new HearthError('UNAUTHENTICATED', message);
 export const conflict = (message: string): HearthError => new HearthError('CONFLICT', message);
-export const rateLimited = (message = 'Too many attempts; try again later'): HearthError =>
-  new HearthError('RATE_LIMITED', message);
+export const rateLimited = (message = 'Too many attempts; try again later', retryAfter?: number): HearthError =>
+  new HearthError('RATE_LIMITED', message, undefined, retryAfter);
 
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {

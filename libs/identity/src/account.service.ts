@@ -53,15 +53,16 @@ export class AccountService {
     const user = await this.users.findWithCredential(principal.userId, this.dataSource.manager);
     if (!user) throw notFound();
     const chosen = this.passwords.checkPolicy('newPassword', data.newPassword, user.email);
-    const keys = this.throttle.keys(user.email, RequestContext.current()?.clientAddress);
-    if (await this.throttle.isLocked(this.dataSource.manager, [keys.account])) throw rateLimited();
+    // Counted like a login attempt, before the check: guessing here is no way around the back-off.
+    const attempt = await this.throttle.attempt(this.dataSource, user.email, RequestContext.current()?.clientAddress);
+    if (!attempt.allowed) throw rateLimited('Too many attempts; try again later', attempt.retryAfterSeconds);
     if (!(await this.passwords.verify(user.password_hash ?? undefined, data.currentPassword))) {
-      await this.dataSource.transaction(async (manager) => {
-        await this.throttle.recordFailure(manager, keys.account, 'account');
-        await this.events.record(manager, { kind: 'password-change-refused', principal, reason: 'wrong-password' });
-      });
+      await this.dataSource.transaction((manager) =>
+        this.events.record(manager, { kind: 'password-change-refused', principal, reason: 'wrong-password' }),
+      );
       throw badInput('currentPassword', 'is not your current password');
     }
+    await this.throttle.succeeded(this.dataSource, attempt);
     if (data.currentPassword === chosen) throw badInput('newPassword', 'must differ from your current password');
     const hash = await this.passwords.hash(chosen);
     const ended = await this.dataSource.transaction(async (manager) => {

@@ -1,45 +1,43 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { hitRateLimit, refundRateLimit, type Queryable, type RateDecision, type RateLimit } from '@hearth/database';
 
-/** Failures allowed per window before the key is locked for LOCK_MINUTES. */
-const ACCOUNT_LIMIT = 5;
-const ADDRESS_LIMIT = 20;
-const WINDOW_MINUTES = 15;
-const LOCK_MINUTES = 15;
+/** Attempts per window, per account (the email tried, whether or not it exists) and per client address. */
+const ACCOUNT: RateLimit = { limit: 5, windowSeconds: 15 * 60 };
+const ADDRESS: RateLimit = { limit: 20, windowSeconds: 15 * 60 };
+
+/** The attempts a login counted, so that a success can give its own back. */
+export interface LoginAttempt {
+  readonly allowed: boolean;
+  readonly retryAfterSeconds: number;
+  readonly hits: ReadonlyArray<{ key: string; decision: RateDecision }>;
+}
 
 /**
- * Back-off on failed logins, per account (the email tried, whether or not it exists) and per
- * client address, kept in PostgreSQL so every node sees the same counts.
+ * Back-off on logins, on the atomic counter every node shares. An attempt is counted before the
+ * password is checked, so concurrent guesses cannot all slip under the limit; a success gives
+ * back only its own attempt, so it never wipes the failures of others.
  */
 @Injectable()
 export class LoginThrottle {
-  keys(email: string, clientAddress: string | undefined): { account: string; address: string | undefined } {
-    return { account: `account:${email}`, address: clientAddress ? `address:${clientAddress}` : undefined };
+  async attempt(db: Queryable, email: string, clientAddress: string | undefined): Promise<LoginAttempt> {
+    // The typed identifier is kept only as a hash: it may be anything, a password included.
+    const account = `login:account:${createHash('sha256').update(email).digest('hex')}`;
+    const hits = [{ key: account, decision: await hitRateLimit(db, account, ACCOUNT) }];
+    if (clientAddress) {
+      const address = `login:address:${clientAddress}`;
+      hits.push({ key: address, decision: await hitRateLimit(db, address, ADDRESS) });
+    }
+    const refused = hits.filter((h) => !h.decision.allowed);
+    return {
+      allowed: refused.length === 0,
+      retryAfterSeconds: Math.max(0, ...refused.map((h) => h.decision.retryAfterSeconds)),
+      hits,
+    };
   }
 
-  async isLocked(manager: EntityManager, keys: readonly string[]): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM login_throttle WHERE key = ANY($1) AND locked_until > now() LIMIT 1`,
-      [keys],
-    );
-    return rows.length > 0;
-  }
-
-  async recordFailure(manager: EntityManager, key: string, kind: 'account' | 'address'): Promise<void> {
-    const limit = kind === 'account' ? ACCOUNT_LIMIT : ADDRESS_LIMIT;
-    await manager.query(
-      `INSERT INTO login_throttle AS t (key, failures, window_started_at) VALUES ($1, 1, now())
-       ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN t.window_started_at < now() - make_interval(mins => $2) THEN 1 ELSE t.failures + 1 END,
-         window_started_at = CASE WHEN t.window_started_at < now() - make_interval(mins => $2) THEN now() ELSE t.window_started_at END,
-         locked_until = CASE
-           WHEN t.window_started_at >= now() - make_interval(mins => $2) AND t.failures + 1 >= $3
-           THEN now() + make_interval(mins => $4) ELSE t.locked_until END`,
-      [key, WINDOW_MINUTES, limit, LOCK_MINUTES],
-    );
-  }
-
-  async clear(manager: EntityManager, key: string): Promise<void> {
-    await manager.query(`DELETE FROM login_throttle WHERE key = $1`, [key]);
+  /** A successful login is not a failure: it gives back its own attempt. */
+  async succeeded(db: Queryable, attempt: LoginAttempt): Promise<void> {
+    for (const { key, decision } of attempt.hits) await refundRateLimit(db, key, decision);
   }
 }

@@ -66,23 +66,20 @@ export class SessionService implements Authenticator {
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
     const { email, password } = validate(loginSchema, input);
-    const keys = this.throttle.keys(email, RequestContext.current()?.clientAddress);
-    const throttleKeys = [keys.account, ...(keys.address ? [keys.address] : [])];
     const identifierHash = this.identifiers.of(email);
-
-    if (await this.throttle.isLocked(this.dataSource.manager, throttleKeys)) {
+    // Counted before the password is checked, outside any transaction: a refusal still counts.
+    const attempt = await this.throttle.attempt(this.dataSource, email, RequestContext.current()?.clientAddress);
+    if (!attempt.allowed) {
       await this.dataSource.transaction((manager) =>
         this.events.record(manager, { kind: 'login-failed', identifierHash, userId: null, reason: 'locked-out' }),
       );
-      throw rateLimited();
+      throw rateLimited('Too many attempts; try again later', attempt.retryAfterSeconds);
     }
     const user = await this.users.findByEmail(email, this.dataSource.manager);
     const valid = await this.passwords.verify(user?.password_hash ?? undefined, password);
 
     if (!user || !valid || user.status !== UserStatus.ACTIVE) {
       await this.dataSource.transaction(async (manager) => {
-        await this.throttle.recordFailure(manager, keys.account, 'account');
-        if (keys.address) await this.throttle.recordFailure(manager, keys.address, 'address');
         const reason = !user ? 'unknown-email' : !valid ? 'wrong-password' : 'account-disabled';
         await this.events.record(manager, {
           kind: 'login-failed',
@@ -93,10 +90,9 @@ export class SessionService implements Authenticator {
       });
       throw unauthenticated(LOGIN_FAILED);
     }
-    return this.dataSource.transaction(async (manager) => {
-      await this.throttle.clear(manager, keys.account);
-      return this.nextStep(manager, user, { mfa: false });
-    });
+    const payload = await this.dataSource.transaction((manager) => this.nextStep(manager, user, { mfa: false }));
+    await this.throttle.succeeded(this.dataSource, attempt);
+    return payload;
   }
 
   /**

@@ -1,7 +1,6 @@
 import { AgencyEntity } from './agency.entity.js';
 import { CredentialEntity } from './credential.entity.js';
 import { DirectorySearchCountEntity } from './directory.entity.js';
-import { LoginThrottleEntity } from './login-throttle.entity.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
 import { PasswordResetEntity } from './password-reset.entity.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
@@ -14,7 +13,6 @@ export const IDENTITY_TABLES = [
   'credentials',
   'sessions',
   'refresh_tokens',
-  'login_throttle',
   'password_resets',
   'mfa_factors',
   'mfa_recovery_codes',
@@ -28,7 +26,6 @@ export const IDENTITY_ENTITIES = [
   CredentialEntity,
   SessionEntity,
   RefreshTokenEntity,
-  LoginThrottleEntity,
   PasswordResetEntity,
   MfaFactorEntity,
   MfaRecoveryCodeEntity,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { CASE_ROLES, type Principal } from '@hearth/authz';
+import { hitRateLimit, type RateLimit } from '@hearth/database';
 import { badInput, forbidden, rateLimited, validate } from '@hearth/errors';
 import { parseLocalDate } from '@hearth/relay';
 import { ContactCardService } from './contact-card.service.js';
@@ -10,8 +11,7 @@ import { line } from './network.inputs.js';
 import type { PersonMatchModel } from './network.models.js';
 
 /** Searches per practitioner per window: enough for real work, too few to enumerate children. */
-const SEARCH_LIMIT = 30;
-const SEARCH_WINDOW_MINUTES = 10;
+const SEARCH: RateLimit = { limit: 30, windowSeconds: 10 * 60 };
 
 /**
  * "Is there already a network for this child?" answers that one exists and who leads it,
@@ -42,13 +42,10 @@ export class DiscoveryService {
         throw badInput('dateOfBirth', 'must be a real calendar date written YYYY-MM-DD');
       }
     }
+    // Counted atomically before searching, outside the search's transaction.
+    const hit = await hitRateLimit(this.dataSource, `search:user:${principal.userId}`, SEARCH);
+    if (!hit.allowed) throw rateLimited('Too many searches; try again in a few minutes', hit.retryAfterSeconds);
     const matches = await this.dataSource.transaction(async (manager) => {
-      const recent: { n: number }[] = await manager.query(
-        `SELECT count(*)::int AS n FROM audit_entries
-         WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND family_id IS NULL AND at > now() - make_interval(mins => $2)`,
-        [principal.userId, SEARCH_WINDOW_MINUTES],
-      );
-      if ((recent[0]?.n ?? 0) >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
       const found: { family_id: string; lead_user_id: string; person_id: string }[] = await manager.query(
         `SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
          FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id

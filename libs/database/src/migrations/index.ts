@@ -5,7 +5,9 @@ import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNe
 import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
 import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
 import { OneSourceOfRelationship1796136633667 } from './1796136633667-OneSourceOfRelationship.js';
+import { CreateRateCounters1796136678814 } from './1796136678814-CreateRateCounters.js';
 import { AddAccountLifecycle1796136933733 } from './1796136933733-AddAccountLifecycle.js';
+import { CreateIdempotencyKeys1796136937410 } from './1796136937410-CreateIdempotencyKeys.js';
 import { AddSecondFactor1796137009139 } from './1796137009139-AddSecondFactor.js';
 import { AddDirectorySearchLimit1796138055758 } from './1796138055758-AddDirectorySearchLimit.js';
 
@@ -20,7 +22,9 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateInbox1795326467446,
   CreateAlerts1795326643061,
   OneSourceOfRelationship1796136633667,
+  CreateRateCounters1796136678814,
   AddAccountLifecycle1796136933733,
+  CreateIdempotencyKeys1796136937410,
   AddSecondFactor1796137009139,
   AddDirectorySearchLimit1796138055758,
 ];

@@ -1,0 +1,66 @@
+/** Anything that runs SQL: a DataSource, an EntityManager, a QueryRunner. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** A limit: at most `limit` hits per key in a window of `windowSeconds` from its first hit. */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowSeconds: number;
+}
+
+export interface RateDecision {
+  readonly allowed: boolean;
+  /** Hits in the current window, this one included. */
+  readonly hits: number;
+  /** Seconds until the window ends (at least 1). */
+  readonly retryAfterSeconds: number;
+  /** The window this hit was counted in (a refund goes back to it). */
+  readonly windowStart: Date;
+}
+
+/**
+ * One statement per hit, on one counter row per key: PostgreSQL serialises concurrent hits on the
+ * row, so N concurrent callers against a limit of M < N see counts 1…N and exactly M are allowed.
+ * A window starts with the first hit after the last one ended (so a burst never straddles two
+ * windows). Count first, then do the work: a hit is never undone by someone else's outcome. Run
+ * it outside the caller's transaction, so a rolled-back act still counts.
+ */
+const HIT = `
+  INSERT INTO rate_counters AS c (key, hits, window_start, expires_at)
+  VALUES ($1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int))
+  ON CONFLICT (key) DO UPDATE SET
+    hits = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.hits ELSE c.hits + EXCLUDED.hits END,
+    window_start = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.window_start ELSE c.window_start END,
+    expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at ELSE c.expires_at END
+  RETURNING hits, window_start, greatest(1, ceil(extract(epoch FROM expires_at - clock_timestamp())))::int AS retry_after`;
+
+const REFUND = `UPDATE rate_counters SET hits = greatest(0, hits - $3::int) WHERE key = $1 AND window_start = $2`;
+
+export async function hitRateLimit(db: Queryable, key: string, rule: RateLimit, weight = 1): Promise<RateDecision> {
+  const rows = (await db.query(HIT, [key, rule.windowSeconds, weight])) as {
+    hits: number;
+    window_start: Date;
+    retry_after: number;
+  }[];
+  const row = rows[0]!;
+  return {
+    allowed: row.hits <= rule.limit,
+    hits: row.hits,
+    retryAfterSeconds: row.retry_after,
+    windowStart: row.window_start,
+  };
+}
+
+/**
+ * Gives back the caller's own hit (a successful login is not a failure). It takes back one hit,
+ * never the others': a concurrent success cannot wipe concurrent failures.
+ */
+export async function refundRateLimit(db: Queryable, key: string, hit: RateDecision, weight = 1): Promise<void> {
+  await db.query(REFUND, [key, hit.windowStart, weight]);
+}
+
+/** Windows that have ended; the housekeeping job deletes them. */
+export async function deleteExpiredRateCounters(db: Queryable): Promise<void> {
+  await db.query(`DELETE FROM rate_counters WHERE expires_at < now()`);
+}

@@ -1,0 +1,178 @@
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { GraphQLError, OperationTypeNode, type FormattedExecutionResult } from 'graphql';
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { AUTHENTICATOR, type Authenticator, type Principal } from '@hearth/authz';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { hitRateLimit, type RateLimit } from '@hearth/database';
+import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
+import { IdempotencyStore, type Claim, type StoredOutcome } from './idempotency.store.js';
+
+/** The header a client sends to make a mutation safe to retry. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const PRINTABLE_KEY = /^[\x20-\x7e]{1,255}$/;
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
+
+interface GateRequest {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly ip?: string;
+  readonly socket?: { remoteAddress?: string };
+  principal?: Principal;
+}
+
+interface GateContext {
+  readonly req: GateRequest;
+}
+
+/** What one request carries from one hook to the next. */
+interface RequestState {
+  claim?: Claim;
+  replay?: StoredOutcome;
+}
+
+/**
+ * Every mutation passes here once, after its operation is known and before it runs:
+ *
+ * 1. Rate limits, per user and per client address (the address Express derives with the trusted
+ *    proxy hops, so a forged X-Forwarded-For changes nothing), counted atomically in PostgreSQL
+ *    and shared by every node; each root field of the operation is one hit.
+ * 2. An `Idempotency-Key`, when sent by a signed-in user: the key is claimed in a transaction
+ *    that becomes the request's unit of work; the services' transactions join it; the response
+ *    (data, or domain errors) is stored and committed with the act. A retry gets the stored
+ *    response and runs nothing; the same key with another request is CONFLICT.
+ */
+@Injectable()
+export class MutationGate {
+  private readonly logger = new Logger('MutationGate');
+  private readonly perUser: RateLimit;
+  private readonly perAddress: RateLimit;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(HEARTH_CONFIG) config: HearthConfig,
+    private readonly keys: IdempotencyStore,
+  ) {
+    this.perUser = { limit: config.mutationLimits.perUser, windowSeconds: 60 };
+    this.perAddress = { limit: config.mutationLimits.perAddress, windowSeconds: 60 };
+  }
+
+  plugin(): ApolloServerPlugin<GateContext> {
+    return {
+      requestDidStart: () => Promise.resolve(this.listener()),
+    };
+  }
+
+  private listener(): GraphQLRequestListener<GateContext> {
+    const state: RequestState = {};
+    return {
+      didResolveOperation: async ({ operation, request, contextValue }) => {
+        if (operation?.operation !== OperationTypeNode.MUTATION) return;
+        try {
+          const req = contextValue.req;
+          const principal = await this.principalOf(req);
+          await this.limit(req, principal, operation.selectionSet.selections.length);
+          const key = idempotencyKey(req);
+          if (key === undefined || !principal) return;
+          const claimed = await this.keys.claim(principal.userId, key, requestHash(request));
+          if (claimed.kind === 'replay') state.replay = claimed.outcome;
+          else state.claim = claimed.claim;
+        } catch (error) {
+          throw error instanceof HearthError ? asGraphQLError(error) : error;
+        }
+      },
+      responseForOperation: () => {
+        if (!state.replay) return Promise.resolve(null);
+        const headers = new HeaderMap([['idempotent-replayed', 'true']]);
+        return Promise.resolve({
+          http: { status: state.replay.httpStatus, headers },
+          body: { kind: 'single', singleResult: state.replay.response as FormattedExecutionResult },
+        });
+      },
+      willSendResponse: async ({ response }) => {
+        const claim = state.claim;
+        if (!claim) return;
+        state.claim = undefined;
+        const body = response.body;
+        const result = body.kind === 'single' ? body.singleResult : undefined;
+        // An internal failure keeps nothing, the key included: the client's retry runs afresh.
+        if (!result || result.errors?.some((e) => e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR')) {
+          await this.keys.abandon(claim);
+          return;
+        }
+        try {
+          await this.keys.complete(claim, { httpStatus: response.http.status ?? 200, response: result });
+        } catch (error) {
+          this.logger.error({ err: error }, 'could not commit a mutation with its idempotency key');
+          response.body = {
+            kind: 'single',
+            singleResult: {
+              data: null,
+              errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+            },
+          };
+        }
+      },
+    };
+  }
+
+  /** The guard authenticates again only if this did not (it reuses the request's principal). */
+  private async principalOf(req: GateRequest): Promise<Principal | undefined> {
+    if (req.principal) return req.principal;
+    const header = req.headers['authorization'];
+    const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+    if (!token) return undefined;
+    try {
+      req.principal = await this.authenticator.authenticate(token);
+      return req.principal;
+    } catch {
+      return undefined; // the guard refuses it, and records the refusal
+    }
+  }
+
+  private async limit(req: GateRequest, principal: Principal | undefined, weight: number): Promise<void> {
+    const address = req.ip ?? req.socket?.remoteAddress;
+    const hits = await Promise.all([
+      address ? hitRateLimit(this.dataSource, `mutation:address:${address}`, this.perAddress, weight) : undefined,
+      principal ? hitRateLimit(this.dataSource, `mutation:user:${principal.userId}`, this.perUser, weight) : undefined,
+    ]);
+    const refused = hits.filter((hit) => hit !== undefined && !hit.allowed);
+    if (refused.length > 0)
+      throw rateLimited('Too many changes; slow down', Math.max(...refused.map((hit) => hit!.retryAfterSeconds)));
+  }
+}
+
+function idempotencyKey(req: GateRequest): string | undefined {
+  const value = req.headers[IDEMPOTENCY_HEADER];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !PRINTABLE_KEY.test(value))
+    throw badInput('Idempotency-Key', 'must be 1 to 255 printable ASCII characters');
+  return value;
+}
+
+/** The operation and its variables, canonically: a retry must be the same request. */
+function requestHash(request: { query?: string; operationName?: string | null; variables?: unknown }): Buffer {
+  return createHash('sha256')
+    .update(JSON.stringify([request.query ?? '', request.operationName ?? null, canonical(request.variables ?? {})]))
+    .digest();
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object')
+    return Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]);
+  return value;
+}
+
+function asGraphQLError(error: HearthError): GraphQLError {
+  const headers = new HeaderMap();
+  if (error.retryAfter !== undefined) headers.set('retry-after', String(error.retryAfter));
+  return new GraphQLError(error.message, {
+    originalError: error,
+    extensions: { code: error.code, http: { status: httpStatusOf(error.code), headers } },
+  });
+}
