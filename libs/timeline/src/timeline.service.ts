@@ -21,9 +21,11 @@ import {
   postEventSchema,
   replySchema,
   sharingPolicySchema,
+  timelineFilterSchema,
   type AmendEventInput,
   type PostEventInput,
   type SharingPolicyInput,
+  type TimelineFilter,
 } from './timeline.inputs.js';
 import type { ReplyModel, SharingPolicyEntryModel, TimelineEventModel } from './timeline.models.js';
 import { TimelineHookRegistry } from './timeline-hooks.js';
@@ -76,17 +78,41 @@ export class TimelineService {
     principal: Principal,
     familyIdInput: string,
     args: { first?: number | null; after?: string | null },
+    filterInput?: TimelineFilter | null,
   ): Promise<Connection<TimelineEventModel>> {
     const familyId = validate(uuid, familyIdInput);
+    const filter = validate(timelineFilterSchema, filterInput) ?? {};
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, ['string', 'string']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
+      // The filters only narrow what the ability's SQL condition allows. An agency filter never
+      // matches an author whose role is sensitive to a viewer of another agency, or it would name
+      // the agency the contact card withholds.
       const query = eventQuery(
         ability,
-        `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))`,
-        [familyId, after?.[0] ?? null, after?.[1] ?? null, size + 1],
+        `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
+           AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
+           AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND (e.agency_id = $10::uuid OR NOT EXISTS (
+                 SELECT 1 FROM network_members sm
+                  WHERE sm.family_id = e.family_id AND sm.user_id = e.author_id AND sm.sensitive))))
+           AND ($7::uuid IS NULL OR EXISTS (
+                 SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
+           AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
+           AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz)`,
+        [
+          familyId,
+          after?.[0] ?? null,
+          after?.[1] ?? null,
+          size + 1,
+          filter.kinds?.length ? filter.kinds : null,
+          filter.agencyId ?? null,
+          filter.subjectId ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          principal.agencyId,
+        ],
         'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
       );
       const rows: EventRow[] = await manager.query(query.sql, query.params);
