@@ -140,7 +140,10 @@ describe('the web client', () => {
     await checkScreen(hal, 'family-live');
 
     // Signing out leaves nothing behind: no storage, no cache, and Back shows no case content.
+    // Signing out reloads the page, so memory, the Apollo cache and the socket go with it.
+    const reloaded = sam.page.waitForEvent('load');
     await sam.page.getByRole('button', { name: 'Sign out' }).click();
+    await reloaded;
     await sam.page.getByLabel('Email').waitFor();
     expect(await sam.page.evaluate('[localStorage.length, sessionStorage.length]')).toEqual([0, 0]);
     expect(await sam.page.evaluate("'__HEARTH_APOLLO__' in window")).toBe(false);
