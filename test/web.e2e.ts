@@ -24,7 +24,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 describe('the web client', () => {
   let client: { dir: string; remove: () => void };
   let app: TestApp;
-  let apps: TestApp[] = [];
+  const apps: TestApp[] = [];
   let port: number;
   let browser: Browser;
   let as: Record<DemoUser, Session>;
@@ -35,7 +35,7 @@ describe('the web client', () => {
     HEARTH_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
     HEARTH_WEB_ROOT: client.dir,
   });
-  const tab = async (who?: DemoUser | string) => {
+  const tab = async (who?: string) => {
     const opened = await openTab(browser, app.url);
     tabs.push(opened);
     if (who) await signIn(opened, who);
@@ -178,11 +178,15 @@ describe('the web client', () => {
     await pat.page.getByLabel('Severity').selectOption('HIGH');
     await pat.page.getByRole('group', { name: 'About whom' }).getByLabel('Tyler Brooks').check();
     await pat.page.getByLabel('Summary').fill(summary);
-    const posted = pat.page.waitForResponse((r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('PostEvent'));
+    const posted = pat.page.waitForResponse(
+      (r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('PostEvent'),
+    );
     await pat.page.getByRole('button', { name: 'Post', exact: true }).click();
     await posted;
     const started = Date.now();
-    const red = dee.page.locator('[data-testid="alert"]', { hasText: 'Operation Encompass' }).filter({ hasText: 'NS-2026-0163' });
+    const red = dee.page
+      .locator('[data-testid="alert"]', { hasText: 'Operation Encompass' })
+      .filter({ hasText: 'NS-2026-0163' });
     await red.first().waitFor({ timeout: 10_000 });
     expect(Date.now() - started).toBeLessThan(2000);
     await dee.page.getByRole('status').getByText('New alert (RED)').waitFor();
@@ -195,13 +199,19 @@ describe('the web client', () => {
 
     // The same post makes three multi-agency concerns: an AMBER alert to the lead and the network.
     const amber = (page: Page) =>
-      page.locator('[data-testid="alert"]', { hasText: 'Multi-agency concerns' }).filter({ hasText: 'NS-2026-0163' }).first();
+      page
+        .locator('[data-testid="alert"]', { hasText: 'Multi-agency concerns' })
+        .filter({ hasText: 'NS-2026-0163' })
+        .first();
     await amber(dee.page).waitFor({ timeout: 10_000 });
     await amber(sam.page).waitFor({ timeout: 10_000 });
     expect(await amber(sam.page).getAttribute('data-status')).toBe('OPEN');
 
     await card.getByRole('button', { name: 'Acknowledge' }).click();
-    await dee.page.locator('[data-testid="alert"][data-status="ACKNOWLEDGED"]', { hasText: 'Operation Encompass' }).first().waitFor();
+    await dee.page
+      .locator('[data-testid="alert"][data-status="ACKNOWLEDGED"]', { hasText: 'Operation Encompass' })
+      .first()
+      .waitFor();
     await amber(dee.page).getByRole('button', { name: 'Acknowledge' }).click();
     // Sam's open page updates over the socket: acknowledged, and by whom.
     await sam.page
@@ -214,7 +224,13 @@ describe('the web client', () => {
   it("dee sees pat's AGENCY-only note as restricted, with whom to contact, and its content nowhere: not in the DOM, the Apollo cache or any response", async () => {
     const secret = `Intelligence: the uncle is known to police ${Date.now()}`;
     const brooks = families['NS-2026-0163']!;
-    const { postEvent } = await post('pat.police', { familyId: brooks, kind: 'NOTE', visibility: 'AGENCY', summary: secret, body: `${secret} (details)` });
+    const { postEvent } = await post('pat.police', {
+      familyId: brooks,
+      kind: 'NOTE',
+      visibility: 'AGENCY',
+      summary: secret,
+      body: `${secret} (details)`,
+    });
 
     // Positive control: the same checks find the content where it is allowed (pat's own page).
     const pat = await tab('pat.police');
@@ -246,7 +262,10 @@ describe('the web client', () => {
     await aud.page.getByLabel('Family id').fill(families['NS-2026-0142']!);
     await aud.page.getByLabel('Action').selectOption('READ');
     await aud.page.getByRole('button', { name: 'Search' }).click();
-    await aud.page.locator(`[data-testid="audit-row"][data-actor="${as['sam.social'].userId}"][data-action="READ"]`).first().waitFor();
+    await aud.page
+      .locator(`[data-testid="audit-row"][data-actor="${as['sam.social'].userId}"][data-action="READ"]`)
+      .first()
+      .waitFor();
     await checkScreen(aud, 'audit');
 
     const download = aud.page.waitForEvent('download');
@@ -307,7 +326,9 @@ describe('the web client', () => {
     const dee = await tab('dee.school');
     await dee.page.getByRole('link', { name: 'Alerts' }).click();
     await dee.page.getByRole('heading', { level: 1, name: 'Alerts' }).waitFor();
-    const missed = dee.page.locator('[data-testid="alert"]', { hasText: 'Operation Encompass' }).filter({ hasText: 'NS-2026-0142' });
+    const missed = dee.page
+      .locator('[data-testid="alert"]', { hasText: 'Operation Encompass' })
+      .filter({ hasText: 'NS-2026-0142' });
     await dee.page.getByTestId('alert').first().waitFor();
     const before = await missed.count();
     const status = dee.page.getByTestId('live-status');
@@ -322,13 +343,20 @@ describe('the web client', () => {
 
     const smith = families['NS-2026-0142']!;
     const child = await personId(smith, (await firstChild(smith))!);
-    await post('pat.police', { familyId: smith, kind: 'DOMESTIC_ABUSE_INCIDENT', severity: 'HIGH', summary: 'Call-out while the school was offline', subjectIds: [child] });
+    await post('pat.police', {
+      familyId: smith,
+      kind: 'DOMESTIC_ABUSE_INCIDENT',
+      severity: 'HIGH',
+      summary: 'Call-out while the school was offline',
+      subjectIds: [child],
+    });
 
     await dee.context.setOffline(false);
     await status.and(dee.page.locator('[data-status="live"]')).waitFor({ timeout: 30_000 });
     await missed.nth(before).waitFor({ timeout: 15_000 });
     expect(await missed.count()).toBe(before + 1);
-    const ids = await dee.page.getByTestId('alert').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-alert-id')));
+    const ids: (string | null)[] = [];
+    for (const card of await dee.page.getByTestId('alert').all()) ids.push(await card.getAttribute('data-alert-id'));
     expect(new Set(ids).size).toBe(ids.length);
     expect(await dee.page.getByRole('status').getByText('New alert (RED)').count()).toBe(1);
   }, 180_000);

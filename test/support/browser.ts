@@ -23,7 +23,16 @@ export async function buildClient(): Promise<{ dir: string; remove: () => void }
   const dir = mkdtempSync(join(tmpdir(), 'hearth-web-'));
   await promisify(execFile)(
     process.execPath,
-    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--mode', 'test', '--logLevel', 'warn'],
+    [
+      join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.ts',
+      '--mode',
+      'test',
+      '--logLevel',
+      'warn',
+    ],
     { cwd: ROOT, env: { ...process.env, HEARTH_WEB_OUT: dir } },
   );
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -36,7 +45,9 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -70,7 +81,13 @@ export interface Tab {
 }
 
 export async function openTab(browser: Browser, baseURL: string, viewport = DESKTOP): Promise<Tab> {
-  const context = await browser.newContext({ baseURL, viewport, acceptDownloads: true, locale: 'en-GB', timezoneId: 'Europe/London' });
+  const context = await browser.newContext({
+    baseURL,
+    viewport,
+    acceptDownloads: true,
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   const responses: string[] = [];

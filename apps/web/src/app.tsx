@@ -4,7 +4,7 @@ import type { ApolloClient } from '@apollo/client';
 import { createClient } from './apollo.ts';
 import { graphql } from './graphql.ts';
 import { Live, type LiveStatus, type Notice } from './live.ts';
-import { LiveContext } from './live-context.ts';
+import { LiveContext, useLiveContext } from './live-context.ts';
 import { Link, navigate, usePath } from './router.tsx';
 import { currentUser, hasRole, onSessionChange, refresh, signOut } from './session.ts';
 import { AdminScreen } from './screens/admin.tsx';
@@ -99,7 +99,12 @@ function Shell() {
     if (path === '/' && home !== '/') navigate(home);
   }, [path, home]);
   const nav = [
-    ...(practitioner ? [{ href: '/', text: 'My caseload' }, { href: '/alerts', text: 'Alerts' }] : []),
+    ...(practitioner
+      ? [
+          { href: '/', text: 'My caseload' },
+          { href: '/alerts', text: 'Alerts' },
+        ]
+      : []),
     ...(hasRole('AUDITOR') ? [{ href: '/audit', text: 'Who viewed' }] : []),
     ...(hasRole('AGENCY_ADMIN') ? [{ href: '/admin', text: 'Agency' }] : []),
     ...(hasRole('PARTNERSHIP_ADMIN') ? [{ href: '/rules', text: 'Rules' }] : []),
@@ -144,7 +149,8 @@ function Shell() {
   );
 }
 
-const current = (path: string, href: string) => (href === '/' ? path === '/' || path.startsWith('/families') : path.startsWith(href));
+const current = (path: string, href: string) =>
+  href === '/' ? path === '/' || path.startsWith('/families') : path.startsWith(href);
 
 function Screen({ path }: { path: string }) {
   const family = /^\/families\/([0-9a-f-]{36})$/.exec(path);
@@ -173,8 +179,6 @@ function Screen({ path }: { path: string }) {
       );
   }
 }
-
-import { useLiveContext } from './live-context.ts';
 
 function LiveBadge() {
   const live = useLiveContext();
@@ -210,7 +214,11 @@ function Toasts() {
     () =>
       live?.onNotice((notice) => {
         const rag = notice.rag ? ` (${notice.rag})` : '';
-        const href = notice.type.startsWith('ALERT') ? '/alerts' : notice.familyId ? `/families/${notice.familyId}` : null;
+        const href = notice.type.startsWith('ALERT')
+          ? '/alerts'
+          : notice.familyId
+            ? `/families/${notice.familyId}`
+            : null;
         setToasts((all) => [...all.slice(-2), { seq: notice.seq, text: `${TOAST_TEXT[notice.type]}${rag}`, href }]);
       }),
     [live],
@@ -220,7 +228,12 @@ function Toasts() {
       {toasts.map((toast) => (
         <div key={toast.seq} className="toast">
           {toast.href ? <Link href={toast.href}>{toast.text}</Link> : toast.text}
-          <button type="button" className="link" aria-label="Dismiss" onClick={() => setToasts((all) => all.filter((t) => t.seq !== toast.seq))}>
+          <button
+            type="button"
+            className="link"
+            aria-label="Dismiss"
+            onClick={() => setToasts((all) => all.filter((t) => t.seq !== toast.seq))}
+          >
             ×
           </button>
         </div>

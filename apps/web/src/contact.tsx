@@ -23,7 +23,12 @@ export function Contact({ card: ref, compact = false }: { card: FragmentOf<typeo
       {card.jobTitle && <span>, {card.jobTitle}</span>}
       <span className="muted"> · {card.agency ? card.agency.name : AGENCY_WITHHELD}</span>
       {!compact && card.contactRoute && <span className="route"> · Contact via {card.contactRoute}</span>}
-      {!compact && routes.length > 0 && <span className="routes"> · {routes.reduce<React.ReactNode[]>((all, r, i) => (i ? [...all, ' · ', r] : [r]), [])}</span>}
+      {!compact && routes.length > 0 && (
+        <span className="routes">
+          {' '}
+          · {routes.reduce<React.ReactNode[]>((all, r, i) => (i ? [...all, ' · ', r] : [r]), [])}
+        </span>
+      )}
     </span>
   );
 }

@@ -51,7 +51,11 @@ async function call<T>(query: string, variables: Record<string, unknown>, token?
   const json = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
   if (json.errors?.length || !json.data) {
     const error = json.errors?.[0];
-    throw new AuthError(error?.extensions?.code === 'RATE_LIMITED' ? 'Too many attempts. Wait a minute.' : (error?.message ?? 'Sign-in failed'));
+    throw new AuthError(
+      error?.extensions?.code === 'RATE_LIMITED'
+        ? 'Too many attempts. Wait a minute.'
+        : (error?.message ?? 'Sign-in failed'),
+    );
   }
   return json.data;
 }

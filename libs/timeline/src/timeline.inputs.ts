@@ -103,7 +103,7 @@ export class TimelineFilter {
 
   @Field(() => ID, {
     nullable: true,
-    description: "Events posted by this agency (never those whose agency is withheld from you)",
+    description: 'Events posted by this agency (never those whose agency is withheld from you)',
   })
   agencyId?: string | null;
 

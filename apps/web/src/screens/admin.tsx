@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
-import { label } from '../format.ts';
+import { label, field } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
 import { currentUser } from '../session.ts';
@@ -76,7 +76,10 @@ type Role = (typeof ROLES)[number];
 export function AdminScreen() {
   const me = currentUser()!;
   useScreenTitle(`${me.agency.name}: people and sharing`);
-  const { data, refetch } = useQuery(USERS, { variables: { agencyId: me.agency.id }, fetchPolicy: 'cache-and-network' });
+  const { data, refetch } = useQuery(USERS, {
+    variables: { agencyId: me.agency.id },
+    fetchPolicy: 'cache-and-network',
+  });
   const [create, { loading: creating }] = useMutation(CREATE);
   const [setRoles] = useMutation(SET_ROLES);
   const [disable] = useMutation(DISABLE);
@@ -87,7 +90,7 @@ export function AdminScreen() {
     event.preventDefault();
     const form = event.currentTarget;
     const values = new FormData(form);
-    const text = (name: string) => String(values.get(name) ?? '').trim();
+    const text = (name: string) => field(values, name).trim();
     setErrors({});
     setCreated(null);
     try {
@@ -99,7 +102,7 @@ export function AdminScreen() {
             jobTitle: text('jobTitle') || null,
             phone: text('phone') || null,
             roles: values.getAll('roles').map(String) as Role[],
-            password: String(values.get('password') ?? ''),
+            password: field(values, 'password'),
           },
         },
       });
@@ -116,7 +119,8 @@ export function AdminScreen() {
         {errors[field]}
       </p>
     ) : null;
-  const invalid = (field: string) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': `err-${field}` } : {});
+  const invalid = (field: string) =>
+    errors[field] ? { 'aria-invalid': true, 'aria-describedby': `err-${field}` } : {};
   const policy = data?.me.agency.sharingPolicy ?? [];
   return (
     <section>
@@ -158,7 +162,9 @@ export function AdminScreen() {
                               void setRoles({
                                 variables: {
                                   userId: u.id,
-                                  roles: e.target.checked ? [...(u.roles as Role[]), r] : (u.roles as Role[]).filter((x) => x !== r),
+                                  roles: e.target.checked
+                                    ? [...(u.roles as Role[]), r]
+                                    : (u.roles as Role[]).filter((x) => x !== r),
                                 },
                               })
                             }
@@ -176,7 +182,10 @@ export function AdminScreen() {
                       type="button"
                       className="secondary"
                       aria-label={`Disable ${u.displayName}`}
-                      onClick={() => confirm(`Disable ${u.displayName}? They are signed out at once.`) && void disable({ variables: { userId: u.id } })}
+                      onClick={() =>
+                        confirm(`Disable ${u.displayName}? They are signed out at once.`) &&
+                        void disable({ variables: { userId: u.id } })
+                      }
                     >
                       Disable
                     </button>
@@ -246,7 +255,11 @@ export function AdminScreen() {
                     <select
                       aria-label={`Default visibility for ${label(kind)}`}
                       value={current}
-                      onChange={(e) => void setPolicy({ variables: { input: { kind, visibility: e.target.value as 'NETWORK' | 'AGENCY' } } })}
+                      onChange={(e) =>
+                        void setPolicy({
+                          variables: { input: { kind, visibility: e.target.value as 'NETWORK' | 'AGENCY' } },
+                        })
+                      }
                     >
                       <option value="NETWORK">Whole network</option>
                       <option value="AGENCY">Agency only</option>

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { Contact } from '../contact.tsx';
 import { CARD } from '../fragments.ts';
-import { countdown, label, when } from '../format.ts';
+import { countdown, label, when, field } from '../format.ts';
 import { graphql, type ResultOf } from '../graphql.ts';
 import { Link, useScreenTitle } from '../router.tsx';
 import { useNow } from '../use-now.ts';
@@ -112,16 +112,24 @@ export function AlertsScreen() {
 type AlertNode = ResultOf<typeof ALERTS>['alerts']['edges'][number]['node'];
 
 function AlertCard({ alert, now }: { alert: AlertNode; now: number }) {
-  const [ack, { loading: acking }] = useMutation(ACK, { variables: { id: alert.id }, refetchQueries: ['Alerts', 'Caseload'] });
+  const [ack, { loading: acking }] = useMutation(ACK, {
+    variables: { id: alert.id },
+    refetchQueries: ['Alerts', 'Caseload'],
+  });
   const [resolve, { loading: resolving, error }] = useMutation(RESOLVE, { refetchQueries: ['Alerts', 'Caseload'] });
   const active = alert.status === 'OPEN' || alert.status === 'ESCALATED';
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const note = String(new FormData(event.currentTarget).get('note') ?? '').trim();
+    const note = field(new FormData(event.currentTarget), 'note').trim();
     if (note) void resolve({ variables: { id: alert.id, note } });
   };
   return (
-    <article className={`alert rag-border-${alert.rag}`} data-testid="alert" data-alert-id={alert.id} data-status={alert.status}>
+    <article
+      className={`alert rag-border-${alert.rag}`}
+      data-testid="alert"
+      data-alert-id={alert.id}
+      data-status={alert.status}
+    >
       <header>
         <span className={`rag rag-${alert.rag}`}>{label(alert.rag)}</span>
         <h2>
@@ -135,7 +143,8 @@ function AlertCard({ alert, now }: { alert: AlertNode; now: number }) {
       </p>
       {alert.acknowledgedBy && (
         <p className="muted">
-          Acknowledged by <Contact card={alert.acknowledgedBy} compact /> {alert.acknowledgedAt && when(alert.acknowledgedAt)}
+          Acknowledged by <Contact card={alert.acknowledgedBy} compact />{' '}
+          {alert.acknowledgedAt && when(alert.acknowledgedAt)}
         </p>
       )}
       <details>

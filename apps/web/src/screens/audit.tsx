@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
-import { label, when } from '../format.ts';
+import { label, when, field } from '../format.ts';
 import { graphql, type VariablesOf } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
 import { validToken } from '../session.ts';
@@ -75,7 +75,21 @@ const REVIEW = graphql(`
 `);
 
 type Filter = NonNullable<VariablesOf<typeof ENTRIES>['filter']>;
-const ACTIONS = ['READ', 'CREATE', 'UPDATE', 'DENIED', 'LOGIN', 'LOGIN_FAILED', 'LOGOUT', 'GRANT', 'REVOKE', 'BREAK_GLASS', 'ROLE_CHANGE', 'DISABLE', 'EXPORT'] as const;
+const ACTIONS = [
+  'READ',
+  'CREATE',
+  'UPDATE',
+  'DENIED',
+  'LOGIN',
+  'LOGIN_FAILED',
+  'LOGOUT',
+  'GRANT',
+  'REVOKE',
+  'BREAK_GLASS',
+  'ROLE_CHANGE',
+  'DISABLE',
+  'EXPORT',
+] as const;
 
 export function AuditScreen() {
   useScreenTitle('Who viewed this child');
@@ -83,7 +97,7 @@ export function AuditScreen() {
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const value = (name: string) => (String(form.get(name) ?? '').trim() || null);
+    const value = (name: string) => field(form, name).trim() || null;
     const from = value('from');
     const to = value('to');
     setFilter({
@@ -169,9 +183,14 @@ function Entries({ filter }: { filter: Filter }) {
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const download = async () => {
     setDownloadError(null);
-    const params = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const params = new URLSearchParams(
+      Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     const token = await validToken();
-    const response = await fetch(`/audit/export.csv?${params.toString()}`, { headers: { authorization: `Bearer ${token ?? ''}` }, cache: 'no-store' });
+    const response = await fetch(`/audit/export.csv?${params.toString()}`, {
+      headers: { authorization: `Bearer ${token ?? ''}` },
+      cache: 'no-store',
+    });
     if (!response.ok) {
       setDownloadError('The export failed.');
       return;
@@ -226,7 +245,12 @@ function Entries({ filter }: { filter: Filter }) {
         </div>
       )}
       {page?.pageInfo.hasNextPage && (
-        <button type="button" className="secondary" disabled={loading} onClick={() => void fetchMore({ variables: { after: page.pageInfo.endCursor } })}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={loading}
+          onClick={() => void fetchMore({ variables: { after: page.pageInfo.endCursor } })}
+        >
           Show more
         </button>
       )}
@@ -240,8 +264,8 @@ function Grants() {
   const submit = (id: string) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const outcome = String(form.get('outcome')) as 'APPROPRIATE' | 'INAPPROPRIATE';
-    void review({ variables: { id, outcome, note: String(form.get('note') ?? '') } });
+    const outcome = field(form, 'outcome') as 'APPROPRIATE' | 'INAPPROPRIATE';
+    void review({ variables: { id, outcome, note: field(form, 'note') } });
   };
   return (
     <section aria-labelledby="grants-heading">
@@ -251,7 +275,8 @@ function Grants() {
         {data?.accessGrants.edges.map(({ node: g }) => (
           <li key={g.id} className="card">
             <p>
-              User <span className="mono">{g.userId}</span> opened family <span className="mono">{g.familyId}</span> on {when(g.grantedAt)}
+              User <span className="mono">{g.userId}</span> opened family <span className="mono">{g.familyId}</span> on{' '}
+              {when(g.grantedAt)}
               {g.flagged && <strong className="flag"> · repeated use</strong>}
             </p>
             <p>Reason given: {g.reason}</p>

@@ -50,7 +50,9 @@ export function CaseloadScreen() {
   const { data, loading, error } = useQuery(CASELOAD, { fetchPolicy: 'cache-and-network' });
   const now = useNow();
   const me = currentUser()!;
-  const open = (data?.alerts.edges ?? []).map((e) => e.node).filter((a) => a.status === 'OPEN' || a.status === 'ESCALATED');
+  const open = (data?.alerts.edges ?? [])
+    .map((e) => e.node)
+    .filter((a) => a.status === 'OPEN' || a.status === 'ESCALATED');
   return (
     <section>
       <h1 tabIndex={-1}>My caseload</h1>
@@ -67,14 +69,18 @@ export function CaseloadScreen() {
               <h2>
                 <Link href={`/families/${family.id}`}>{family.reference}</Link>
               </h2>
-              <p className="muted">{children.length > 0 ? `Children: ${children.join(', ')}` : 'No children recorded'}</p>
+              <p className="muted">
+                {children.length > 0 ? `Children: ${children.join(', ')}` : 'No children recorded'}
+              </p>
               <dl className="facts">
                 <dt>Protection</dt>
                 <dd>
                   <span className={`status status-${family.protectionStatus}`}>{label(family.protectionStatus)}</span>
                 </dd>
                 <dt>My role</dt>
-                <dd>{family.lead.userId === me.id ? 'Lead practitioner' : `Member (lead: ${family.lead.displayName})`}</dd>
+                <dd>
+                  {family.lead.userId === me.id ? 'Lead practitioner' : `Member (lead: ${family.lead.displayName})`}
+                </dd>
                 <dt>New</dt>
                 <dd>
                   <NewCount familyId={family.id} />
@@ -101,5 +107,11 @@ export function CaseloadScreen() {
 
 function NewCount({ familyId }: { familyId: string }) {
   const count = useNewCount(familyId);
-  return count === 0 ? <span>None</span> : <span className="badge" data-testid="new-count">{count} new</span>;
+  return count === 0 ? (
+    <span>None</span>
+  ) : (
+    <span className="badge" data-testid="new-count">
+      {count} new
+    </span>
+  );
 }

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Contact } from '../contact.tsx';
 import { CARD } from '../fragments.ts';
-import { day, label } from '../format.ts';
+import { day, label, field } from '../format.ts';
 import { graphql, readFragment } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
 import { currentUser } from '../session.ts';
@@ -120,7 +120,9 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
   const lead = readFragment(CARD, family.lead);
   const iLead = lead.userId === me.id;
   const cards = family.members.map((m) => ({ ...m, card: readFragment(CARD, m.user) }));
-  const agencies = [...new Map(cards.flatMap((m) => (m.card.agency ? [[m.card.agency.id, m.card.agency] as const] : []))).values()];
+  const agencies = [
+    ...new Map(cards.flatMap((m) => (m.card.agency ? [[m.card.agency.id, m.card.agency] as const] : []))).values(),
+  ];
   const pickable = cards
     .filter((m) => m.card.agency && m.card.userId !== me.id)
     .map((m) => ({ userId: m.card.userId, displayName: m.card.displayName, agencyName: m.card.agency!.name }));
@@ -136,7 +138,13 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
       </header>
       <div className="family-grid">
         <div className="main-col">
-          <PostEvent familyId={familyId} people={family.people} members={pickable} agencies={agencies} onPosted={() => undefined} />
+          <PostEvent
+            familyId={familyId}
+            people={family.people}
+            members={pickable}
+            agencies={agencies}
+            onPosted={() => undefined}
+          />
           <Timeline familyId={familyId} people={family.people} agencies={agencies} />
         </div>
         <aside className="side-col">
@@ -153,7 +161,9 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
                     <dt>Born</dt>
                     <dd>{p.dateOfBirth ? day(p.dateOfBirth) : 'Not recorded'}</dd>
                     <dt>Address</dt>
-                    <dd>{p.address ?? (p.addressWithheld ? <span className="withheld">Withheld</span> : 'Not recorded')}</dd>
+                    <dd>
+                      {p.address ?? (p.addressWithheld ? <span className="withheld">Withheld</span> : 'Not recorded')}
+                    </dd>
                     {p.nhsNumber && (
                       <>
                         <dt>NHS number</dt>
@@ -188,7 +198,12 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
                     {m.expiresAt && <strong className="expires"> · access ends {day(m.expiresAt)}</strong>}
                   </p>
                   {iLead && m.card.userId !== me.id && (
-                    <MemberActions familyId={familyId} userId={m.card.userId} name={m.card.displayName} onDone={() => void refetch()} />
+                    <MemberActions
+                      familyId={familyId}
+                      userId={m.card.userId}
+                      name={m.card.displayName}
+                      onDone={() => void refetch()}
+                    />
                   )}
                 </li>
               ))}
@@ -201,15 +216,33 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
   );
 }
 
-function MemberActions({ familyId, userId, name, onDone }: { familyId: string; userId: string; name: string; onDone: () => void }) {
+function MemberActions({
+  familyId,
+  userId,
+  name,
+  onDone,
+}: {
+  familyId: string;
+  userId: string;
+  name: string;
+  onDone: () => void;
+}) {
   const [remove] = useMutation(REMOVE, { variables: { familyId, userId } });
   const [transfer] = useMutation(TRANSFER, { variables: { familyId, userId } });
   return (
     <div className="actions">
-      <button type="button" className="link" onClick={() => confirm(`Remove ${name} from this network?`) && void remove().then(onDone)}>
+      <button
+        type="button"
+        className="link"
+        onClick={() => confirm(`Remove ${name} from this network?`) && void remove().then(onDone)}
+      >
         Remove
       </button>
-      <button type="button" className="link" onClick={() => confirm(`Make ${name} the lead practitioner?`) && void transfer().then(onDone)}>
+      <button
+        type="button"
+        className="link"
+        onClick={() => confirm(`Make ${name} the lead practitioner?`) && void transfer().then(onDone)}
+      >
         Make lead
       </button>
     </div>
@@ -226,13 +259,13 @@ function LeadActions({ familyId, status, onDone }: { familyId: string; status: s
     event.preventDefault();
     const form = event.currentTarget;
     const values = new FormData(form);
-    const until = String(values.get('until') ?? '');
+    const until = field(values, 'until');
     setInviteError(null);
     try {
       await invite({
         variables: {
           familyId,
-          userId: String(values.get('userId') ?? '').trim(),
+          userId: field(values, 'userId').trim(),
           expiresAt: until ? new Date(`${until}T23:59:59Z`).toISOString() : null,
         },
       });
@@ -249,7 +282,9 @@ function LeadActions({ familyId, status, onDone }: { familyId: string; status: s
       <select
         id="protection"
         value={status}
-        onChange={(e) => void setStatus({ variables: { familyId, status: e.target.value as (typeof STATUSES)[number] } })}
+        onChange={(e) =>
+          void setStatus({ variables: { familyId, status: e.target.value as (typeof STATUSES)[number] } })
+        }
       >
         {STATUSES.map((s) => (
           <option key={s} value={s}>
@@ -275,10 +310,18 @@ function LeadActions({ familyId, status, onDone }: { familyId: string; status: s
             <li key={r.id} className="card">
               <Contact card={r.requester} />
               <p>{r.reason}</p>
-              <button type="button" className="secondary" onClick={() => void decide({ variables: { id: r.id, approve: true } }).then(onDone)}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void decide({ variables: { id: r.id, approve: true } }).then(onDone)}
+              >
                 Approve
               </button>{' '}
-              <button type="button" className="link" onClick={() => void decide({ variables: { id: r.id, approve: false } }).then(() => requests.refetch())}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => void decide({ variables: { id: r.id, approve: false } }).then(() => requests.refetch())}
+              >
                 Decline
               </button>
             </li>

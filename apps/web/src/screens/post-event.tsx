@@ -1,7 +1,7 @@
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
-import { label } from '../format.ts';
+import { label, field } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { EVENT_KINDS } from './timeline.tsx';
 
@@ -64,7 +64,7 @@ export function PostEvent({ familyId, people, members, agencies, onPosted }: Pos
     event.preventDefault();
     const form = event.currentTarget;
     const values = new FormData(form);
-    const occurred = String(values.get('occurredAt') ?? '');
+    const occurred = field(values, 'occurredAt');
     setErrors({});
     try {
       await post({
@@ -72,10 +72,10 @@ export function PostEvent({ familyId, people, members, agencies, onPosted }: Pos
           input: {
             familyId,
             kind,
-            severity: String(values.get('severity')) as (typeof SEVERITIES)[number],
+            severity: field(values, 'severity') as (typeof SEVERITIES)[number],
             occurredAt: occurred ? new Date(occurred).toISOString() : '',
-            summary: String(values.get('summary') ?? ''),
-            body: String(values.get('body') ?? '') || null,
+            summary: field(values, 'summary'),
+            body: field(values, 'body') || null,
             subjectIds: values.getAll('subjects').map(String),
             visibility,
             ...(visibility === 'RESTRICTED'
@@ -94,7 +94,8 @@ export function PostEvent({ familyId, people, members, agencies, onPosted }: Pos
       setErrors(fieldErrors(error));
     }
   };
-  const describe = (field: string) => (errors[field] ? { 'aria-invalid': true, 'aria-describedby': `err-${field}` } : {});
+  const describe = (field: string) =>
+    errors[field] ? { 'aria-invalid': true, 'aria-describedby': `err-${field}` } : {};
   const fieldError = (field: string) =>
     errors[field] ? (
       <p id={`err-${field}`} className="error field-error">
@@ -113,7 +114,13 @@ export function PostEvent({ familyId, people, members, agencies, onPosted }: Pos
       <div className="row">
         <div>
           <label htmlFor="post-kind">What happened</label>
-          <select id="post-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value as Kind)} {...describe('kind')}>
+          <select
+            id="post-kind"
+            name="kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as Kind)}
+            {...describe('kind')}
+          >
             {EVENT_KINDS.map((k) => (
               <option key={k} value={k}>
                 {label(k)}
@@ -135,7 +142,13 @@ export function PostEvent({ familyId, people, members, agencies, onPosted }: Pos
         </div>
         <div>
           <label htmlFor="post-when">When</label>
-          <input id="post-when" name="occurredAt" type="datetime-local" defaultValue={localNow()} {...describe('occurredAt')} />
+          <input
+            id="post-when"
+            name="occurredAt"
+            type="datetime-local"
+            defaultValue={localNow()}
+            {...describe('occurredAt')}
+          />
           {fieldError('occurredAt')}
         </div>
       </div>

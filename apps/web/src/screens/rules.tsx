@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
-import { when } from '../format.ts';
+import { when, field } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
 import { fieldErrors } from './post-event.tsx';
@@ -45,7 +45,9 @@ export function RulesScreen() {
   return (
     <section>
       <h1 tabIndex={-1}>Early-warning rules</h1>
-      <p className="muted">The partnership&apos;s rules. Every change is a new version; alerts name the version that raised them.</p>
+      <p className="muted">
+        The partnership&apos;s rules. Every change is a new version; alerts name the version that raised them.
+      </p>
       {error && <p className="error">{error.message}</p>}
       <ul className="rules">
         {data?.rules.map((rule) => (
@@ -55,7 +57,11 @@ export function RulesScreen() {
               {rule.kind} · version {rule.version} · changed {when(rule.updatedAt)}
             </p>
             <label className="switch">
-              <input type="checkbox" checked={rule.enabled} onChange={(e) => void setEnabled({ variables: { id: rule.id, enabled: e.target.checked } })} />{' '}
+              <input
+                type="checkbox"
+                checked={rule.enabled}
+                onChange={(e) => void setEnabled({ variables: { id: rule.id, enabled: e.target.checked } })}
+              />{' '}
               {rule.enabled ? 'Enabled' : 'Disabled'}
             </label>
             <RuleEditor id={rule.id} name={rule.name} definition={rule.definition} />
@@ -79,7 +85,7 @@ function RuleEditor({ id, name, definition }: { id: string; name: string; defini
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setError(null);
-    const text = String(new FormData(event.currentTarget).get('definition') ?? '');
+    const text = field(new FormData(event.currentTarget), 'definition');
     try {
       await upsert({ variables: { input: { id, name, definition: text } } });
     } catch (e) {

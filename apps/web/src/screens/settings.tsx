@@ -20,7 +20,9 @@ export function SettingsScreen() {
         <dd>{me.roles.map(label).join(', ')}</dd>
       </dl>
       <h2>Notifications</h2>
-      <p>Alerts and new entries reach you here, live, while Hearth is open. Email and other channels will be set here.</p>
+      <p>
+        Alerts and new entries reach you here, live, while Hearth is open. Email and other channels will be set here.
+      </p>
     </section>
   );
 }

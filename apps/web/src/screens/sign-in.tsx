@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { field } from '../format.ts';
 import { AuthError, signIn } from '../session.ts';
 
 const ENDED: Record<string, string> = {
@@ -19,7 +20,7 @@ export function SignInScreen() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(String(form.get('email')), String(form.get('password')));
+      await signIn(field(form, 'email'), field(form, 'password'));
     } catch (e) {
       setError(e instanceof AuthError ? e.message : 'Hearth cannot be reached. Check your connection.');
       setBusy(false);

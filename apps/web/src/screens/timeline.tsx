@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Contact } from '../contact.tsx';
 import { CARD } from '../fragments.ts';
-import { AGENCY_WITHHELD, label, when } from '../format.ts';
+import { AGENCY_WITHHELD, label, when, field } from '../format.ts';
 import { graphql, readFragment, type FragmentOf, type VariablesOf } from '../graphql.ts';
 
 export const EVENT = graphql(
@@ -179,7 +179,7 @@ function Filters({
   const apply = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const value = (name: string) => (form.get(name) ? String(form.get(name)) : null);
+    const value = (name: string) => field(form, name) || null;
     const from = value('from');
     const to = value('to');
     const kind = value('kind') as Kind | null;
@@ -246,7 +246,11 @@ function Filters({
   );
 }
 
-const VISIBILITY_TEXT = { NETWORK: 'Whole network', AGENCY: 'Posting agency only', RESTRICTED: 'Named people only' } as const;
+const VISIBILITY_TEXT = {
+  NETWORK: 'Whole network',
+  AGENCY: 'Posting agency only',
+  RESTRICTED: 'Named people only',
+} as const;
 
 export function EventItem({ event: ref }: { event: FragmentOf<typeof EVENT> }) {
   const event = readFragment(EVENT, ref);
@@ -324,7 +328,7 @@ function Replies({ eventId, replies }: { eventId: string; replies: readonly Repl
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
-    const body = String(new FormData(form).get('body') ?? '').trim();
+    const body = field(new FormData(form), 'body').trim();
     if (!body) return;
     await send({ variables: { eventId, body } });
     form.reset();
