@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { abilityToSql, allows, defineAbility, Role, type CaseAction, type Principal } from '@hearth/authz';
 import { dataSourceOptions } from '@hearth/database';
-import { AccessService, FAMILY_FIELDS } from '@hearth/network';
+import { AccessService, RelationshipRepository, FAMILY_FIELDS } from '@hearth/network';
 import { EVENT_FIELDS } from '@hearth/timeline';
 import { createTestDatabase, type TestDatabase } from '@hearth/testing';
 
@@ -77,7 +77,7 @@ describe('the SQL filter and the ability agree', () => {
     database = await createTestDatabase();
     dataSource = new DataSource(dataSourceOptions(database.url, [], 4));
     await dataSource.initialize();
-    access = new AccessService(dataSource);
+    access = new AccessService(dataSource, new RelationshipRepository());
   });
   afterAll(async () => {
     await dataSource.destroy();

@@ -284,9 +284,11 @@ describe('family networks and the timeline', () => {
           };
         }>({ query: FAMILY, variables: { id: brooks() }, token: as[who].accessToken })
       ).family.members;
-    const seenByDee = (await members('dee.school')).find((m) => m.user.userId === as['pat.police'].userId)!;
+    const seenByDee = (await members('dee.school')).find((m) => m.user.displayName === 'A practitioner')!;
+    // Not pat's user id, which would link the card to pat's cards in other families.
+    expect(seenByDee.user.userId).not.toBe(as['pat.police'].userId);
     expect(seenByDee.user).toEqual({
-      userId: as['pat.police'].userId,
+      userId: seenByDee.user.userId,
       displayName: 'A practitioner',
       jobTitle: null,
       phone: null,

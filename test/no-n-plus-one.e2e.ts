@@ -146,4 +146,33 @@ describe('a timeline page costs a fixed number of statements', () => {
     expect(ten).toBeGreaterThan(0);
     expect(fifty).toBe(ten);
   });
+
+  it('posts an event to a network of five in a bounded number of statements', async () => {
+    const counts: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      statements = 0;
+      counting = true;
+      const { postEvent } = await app.gqlData<{ postEvent: { id: string } }>({
+        query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
+        variables: {
+          input: {
+            familyId,
+            kind: 'CONCERN',
+            severity: 'LOW',
+            occurredAt: new Date().toISOString(),
+            summary: `Counted ${run}`,
+          },
+        },
+        token: as['pat.police'].accessToken,
+      });
+      counting = false;
+      expect(postEvent.id).toBeTruthy();
+      counts.push(statements);
+    }
+    const fewest = Math.min(...counts);
+    process.stdout.write(`postEvent: ${fewest} statements\n`);
+    // The post, its audit, rule evaluation, the audience and the inbox rows, then the page re-read:
+    // a statement per member or per rule beyond this would be an N+1.
+    expect(fewest).toBeLessThanOrEqual(24);
+  });
 });

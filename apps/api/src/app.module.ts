@@ -5,8 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
-import { AlertsModule } from '@hearth/alerts';
-import { AccessService, NetworkModule } from '@hearth/network';
+import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
+import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
 import { dataSourceOptions } from '@hearth/database';
@@ -46,7 +46,10 @@ export class AppModule {
         IdentityModule,
         NetworkModule,
         TimelineModule,
-        RealtimeModule.forRoot({ imports: [NetworkModule], replayAccess: AccessService }),
+        RealtimeModule.forRoot({
+          imports: [IdentityModule, NetworkModule, TimelineModule],
+          audience: NotificationAudienceService,
+        }),
         AlertsModule,
       ],
       controllers: [HealthController, MetricsController],

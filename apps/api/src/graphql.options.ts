@@ -34,14 +34,25 @@ export function graphqlOptions(config: HearthConfig, logger: Logger, metrics: Me
     validationRules: [...armor.validationRules],
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => {
-      const shaped = shapeError(formatted, error, logger);
+      const shaped = shapeError(formatted, error, logger, production);
       metrics.graphqlErrors.inc({ code: String(shaped.extensions?.['code']) });
       return shaped;
     },
   };
 }
 
-function shapeError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+function shapeError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+  production: boolean,
+): GraphQLFormattedError {
+  const shaped = shapeCode(formatted, error, logger);
+  // In production no message suggests names (fields, arguments, enum values) of the schema.
+  return production ? { ...shaped, message: shaped.message.replace(/\s*Did you mean[^]*$/, '') } : shaped;
+}
+
+function shapeCode(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof HearthError) {
     return withCode(formatted, original.code, original.message, original.field);

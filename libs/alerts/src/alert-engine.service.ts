@@ -1,9 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
-import type { AccessGranted, MembershipChanged, NetworkHooks } from '@hearth/network';
+import { Role } from '@hearth/authz';
+import { UserRepository } from '@hearth/identity';
+import {
+  RelationshipRepository,
+  type AccessGranted,
+  type MembershipChanged,
+  type NetworkHooks,
+  type RelationshipRow,
+} from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
-import type { PostedEvent, PostedReply, TimelineHooks } from '@hearth/timeline';
+import type { PostedEvent, TimelineHooks } from '@hearth/timeline';
 import { ALERT_CLOCK, type AlertClock } from './clock.js';
 import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
 import { enabledRules, type ActiveRule } from './rule.repository.js';
@@ -21,52 +29,32 @@ const DAY = 86_400_000;
 /**
  * The early-warning engine. Event-driven rules are evaluated inside the transaction that posts
  * (SQL aggregates over indexed columns, never a timeline loaded into memory); an alert is
- * inserted once per deduplication key, its recipients computed from the network as it is now,
- * and one inbox notification written per recipient, pushed after commit.
+ * inserted once per deduplication key, its recipients computed from the network's relationships
+ * as they are now, and one inbox notification written per recipient, pushed after commit.
+ * Telling people about events, replies and membership is the Notifier's, not the engine's.
  */
 @Injectable()
 export class AlertEngine implements TimelineHooks, NetworkHooks {
   constructor(
     private readonly inbox: InboxService,
     private readonly audit: AuditLog,
+    private readonly relationships: RelationshipRepository,
+    private readonly users: UserRepository,
     @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
   ) {}
 
   async afterEventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
-    const members = await activeMembers(manager, event.familyId);
-    await this.inbox.enqueue(
-      manager,
-      members.filter((id) => id !== event.authorId),
-      {
-        type: NotificationType.EVENT_POSTED,
-        familyId: event.familyId,
-        eventId: event.id,
-      },
-    );
     for (const rule of await enabledRules(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
       const match = await this.evaluate(manager, rule, event);
       if (match) await this.raise(manager, rule, event.familyId, match);
     }
   }
 
-  async afterReplyPosted(manager: EntityManager, reply: PostedReply): Promise<void> {
-    const members = await activeMembers(manager, reply.familyId);
-    await this.inbox.enqueue(
-      manager,
-      members.filter((id) => id !== reply.authorId),
-      {
-        type: NotificationType.REPLY_POSTED,
-        familyId: reply.familyId,
-        eventId: reply.eventId,
-      },
-    );
+  afterReplyPosted(): Promise<void> {
+    return Promise.resolve();
   }
 
   async afterMembershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
-    await this.inbox.enqueue(manager, await activeMembers(manager, change.familyId), {
-      type: NotificationType.MEMBERSHIP_CHANGED,
-      familyId: change.familyId,
-    });
     if (change.change !== 'REMOVED') return;
     for (const rule of await enabledRules(manager, ['NETWORK_GAP'])) {
       const match = await this.networkGap(manager, rule as ActiveRule & { definition: Def<'NETWORK_GAP'> }, change);
@@ -74,21 +62,12 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
     }
   }
 
-  /** Break-glass: the family's lead and every auditor are told at once. */
-  async afterAccessGranted(manager: EntityManager, grant: AccessGranted): Promise<void> {
-    const rows: { id: string }[] = await manager.query(
-      `SELECT lead_user_id AS id FROM families WHERE id = $1
-       UNION SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY['AUDITOR']::text[]`,
-      [grant.familyId],
-    );
-    await this.inbox.enqueue(
-      manager,
-      rows.map((r) => r.id).filter((id) => id !== grant.userId),
-      {
-        type: NotificationType.ACCESS_GRANTED,
-        familyId: grant.familyId,
-      },
-    );
+  afterAccessGranted(_manager: EntityManager, _grant: AccessGranted): Promise<void> {
+    return Promise.resolve();
+  }
+
+  afterAccessRevoked(_manager: EntityManager, _grant: AccessGranted): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Inserts the alert unless its deduplication key exists; returns whether it was raised. */
@@ -112,7 +91,10 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
     );
     const alertId = rows[0]?.id;
     if (!alertId) return false;
-    const recipients = await recipientsOf(manager, familyId, rule.definition.recipients);
+    const recipients = recipientsOf(
+      await this.relationships.ofFamilies(manager, [familyId]),
+      rule.definition.recipients,
+    );
     await manager.query(
       `INSERT INTO alert_recipients (alert_id, family_id, user_id, reason) SELECT $1, $2, unnest($3::uuid[]), 'RECIPIENT'`,
       [alertId, familyId, recipients],
@@ -253,18 +235,20 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
     change: MembershipChanged,
   ): Promise<Match | undefined> {
     const d = rule.definition;
-    const rows: { left_kind: string; protection_status: string; remaining: number }[] = await manager.query(
-      `SELECT a.kind AS left_kind, f.protection_status,
-              (SELECT count(*)::int FROM network_members m JOIN users u2 ON u2.id = m.user_id JOIN agencies a2 ON a2.id = u2.agency_id
-                WHERE m.family_id = f.id AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND a2.kind = a.kind) AS remaining
-       FROM users u JOIN agencies a ON a.id = u.agency_id, families f WHERE u.id = $1 AND f.id = $2`,
-      [change.userId, change.familyId],
+    const leaver = await this.users.findById(change.userId, manager);
+    const families: { protection_status: string }[] = await manager.query(
+      `SELECT protection_status FROM families WHERE id = $1`,
+      [change.familyId],
     );
-    const r = rows[0];
+    const family = families[0];
+    if (!leaver || !family) return undefined;
+    const remaining = (await this.relationships.ofFamilies(manager, [change.familyId])).filter(
+      (m) => isMember(m) && m.agency_kind === leaver.agency_kind,
+    ).length;
+    const r = { left_kind: leaver.agency_kind, protection_status: family.protection_status };
     if (
-      !r ||
-      r.remaining > 0 ||
-      !d.agencyKinds.includes(r.left_kind as never) ||
+      remaining > 0 ||
+      !d.agencyKinds.includes(r.left_kind) ||
       !d.familyProtectionStatuses.includes(r.protection_status as never)
     ) {
       return undefined;
@@ -300,35 +284,20 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
   }
 }
 
-/** Active, unexpired members of a family's network who are active users. */
-export async function activeMembers(manager: EntityManager, familyId: string): Promise<string[]> {
-  const rows: { user_id: string }[] = await manager.query(
-    `SELECT m.user_id FROM network_members m JOIN users u ON u.id = m.user_id
-     WHERE m.family_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND u.status = 'ACTIVE'`,
-    [familyId],
-  );
-  return rows.map((r) => r.user_id);
+function isMember(row: RelationshipRow): boolean {
+  return row.via === 'LEAD' || row.via === 'MEMBER';
 }
 
-/** Recipients by their role in the network, as it is at the moment of decision. */
-async function recipientsOf(
-  manager: EntityManager,
-  familyId: string,
-  recipients: readonly Recipient[],
-): Promise<string[]> {
-  const agencyKinds = recipients.flatMap((r) => (typeof r === 'object' ? [r.agencyKind] : []));
-  const rows: { user_id: string }[] = await manager.query(
-    `SELECT DISTINCT m.user_id FROM network_members m
-       JOIN users u ON u.id = m.user_id JOIN agencies a ON a.id = u.agency_id JOIN families f ON f.id = m.family_id
-     WHERE m.family_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now()) AND u.status = 'ACTIVE'
-       AND (($2 AND m.user_id = f.lead_user_id) OR $3 OR a.kind = ANY($4) OR ($5 AND u.roles @> ARRAY['MANAGER']::text[]))`,
-    [
-      familyId,
-      recipients.includes('LEAD'),
-      recipients.includes('NETWORK'),
-      agencyKinds,
-      recipients.includes('MANAGERS'),
-    ],
+/** Recipients by their role in the network, from its relationships as they are now. */
+function recipientsOf(rows: readonly RelationshipRow[], recipients: readonly Recipient[]): string[] {
+  const kinds = new Set(recipients.flatMap((r) => (typeof r === 'object' ? [r.agencyKind] : [])));
+  const chosen = rows.filter(
+    (m) =>
+      isMember(m) &&
+      ((recipients.includes('LEAD') && m.via === 'LEAD') ||
+        recipients.includes('NETWORK') ||
+        kinds.has(m.agency_kind) ||
+        (recipients.includes('MANAGERS') && m.roles.includes(Role.MANAGER))),
   );
-  return rows.map((r) => r.user_id);
+  return [...new Set(chosen.map((m) => m.user_id))];
 }

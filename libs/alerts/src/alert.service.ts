@@ -78,7 +78,7 @@ export class AlertService {
     args: { status?: AlertStatus | null; first?: number | null; after?: string | null },
   ): Promise<Connection<AlertModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const families = await this.access.readableFamilies(principal);
       const rows: AlertRow[] = await manager.query(

@@ -7,3 +7,5 @@ export { ALERT_CLOCK, systemClock } from './clock.js';
 export type { AlertClock } from './clock.js';
 export { ruleDefinitionSchema } from './rule-definition.js';
 export type { RuleDefinition } from './rule-definition.js';
+export { NotificationAudienceService } from './notification-audience.service.js';
+export { Notifier } from './notifier.service.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { DenialRecorder, Principal } from '@hearth/authz';
+import type { Denial, DenialRecorder } from '@hearth/authz';
 import { AuditAction, AuditOutcome } from './audit-action.js';
 import { AuditLog } from './audit-log.service.js';
 
@@ -17,8 +17,8 @@ export class AuditDenialRecorder implements DenialRecorder {
     private readonly auditLog: AuditLog,
   ) {}
 
-  async recordDenial(denial: { principal: Principal | undefined; operation: string; reason: string }): Promise<void> {
-    const { principal, operation, reason } = denial;
+  async recordDenial(denial: Denial): Promise<void> {
+    const { principal, operation, reason, familyId } = denial;
     await this.dataSource.transaction((manager) =>
       this.auditLog.record(manager, {
         action: AuditAction.DENIED,
@@ -26,6 +26,7 @@ export class AuditDenialRecorder implements DenialRecorder {
         actor: principal ? { userId: principal.userId, agencyId: principal.agencyId, roles: principal.roles } : null,
         subjectType: 'Operation',
         subjectId: operation,
+        familyId: familyId ?? null,
         reason,
       }),
     );

@@ -130,7 +130,7 @@ function keyOfRow(row: AuditEntryRow): AuditKey {
 }
 
 function decodeKey(cursor: string | null | undefined): AuditKey | undefined {
-  const key = decodeCursor(cursor, ['string', 'string']);
+  const key = decodeCursor(cursor, ['timestamp', 'uuid']);
   if (!key) return undefined;
   const [at, id] = key as [string, string];
   const time = new Date(at);

@@ -10,7 +10,8 @@ export {
 export type { AccessDeclaration, RequestWithPrincipal } from './access.decorators.js';
 export { AccessGuard } from './access.guard.js';
 export { ALL_ROLES, AUTHENTICATOR, DENIAL_RECORDER, Role } from './principal.js';
-export type { Authenticator, DenialRecorder, Principal } from './principal.js';
+export type { Authenticator, Denial, DenialRecorder, Principal } from './principal.js';
+export { RefusalInterceptor } from './refusal.interceptor.js';
 export { undeclaredHandlers } from './declarations.js';
 export { allows, CASE_ROLES, defineAbility } from './ability.js';
 export type { AccessFacts, CaseAction, CaseSubject, HearthAbility } from './ability.js';

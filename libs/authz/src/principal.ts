@@ -26,8 +26,16 @@ export interface Authenticator {
 }
 export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 
-/** Implemented by audit: records a request the guard refused. */
+/** What was refused: the operation, why, and the family it was about when known. */
+export interface Denial {
+  readonly principal: Principal | undefined;
+  readonly operation: string;
+  readonly reason: string;
+  readonly familyId?: string | undefined;
+}
+
+/** Implemented by audit: records a refused request (by the guard or inside a service). */
 export interface DenialRecorder {
-  recordDenial(denial: { principal: Principal | undefined; operation: string; reason: string }): Promise<void>;
+  recordDenial(denial: Denial): Promise<void>;
 }
 export const DENIAL_RECORDER = Symbol('DENIAL_RECORDER');

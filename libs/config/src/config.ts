@@ -39,6 +39,11 @@ export interface HearthConfig {
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
   readonly trustedProxyHops: number;
+  /**
+   * The bearer token /metrics asks for. Unset: /metrics is open outside production and closed
+   * in production (a scraper must be given a token).
+   */
+  readonly metricsToken: string | undefined;
   readonly auth: {
     readonly keys: SigningKeys;
     readonly issuer: string;
@@ -112,6 +117,10 @@ const schema = z.object({
     .min(0, { error: 'must be an integer from 0 to 10' })
     .max(10, { error: 'must be an integer from 0 to 10' })
     .default(0),
+  HEARTH_METRICS_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, { error: 'must be 16 to 256 token characters' })
+    .optional(),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
@@ -130,7 +139,7 @@ const schema = z.object({
     .default(43_200),
 });
 
-const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL', 'HEARTH_METRICS_TOKEN']);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'configuration');
@@ -172,6 +181,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webRoot: resolveDir(e.HEARTH_WEB_ROOT ?? 'dist/web', cwd),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
+    metricsToken: e.HEARTH_METRICS_TOKEN,
     auth: {
       keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
       issuer: e.HEARTH_JWT_ISSUER,

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessGuard, AUTHENTICATOR } from '@hearth/authz';
+import { AccessGuard, AUTHENTICATOR, RefusalInterceptor } from '@hearth/authz';
 import { AgencyEntity } from './agency.entity.js';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
@@ -40,6 +40,7 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
     AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
   ],
   exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
 })

@@ -89,4 +89,22 @@ export class UserRepository {
     );
     return rows[0]?.n ?? 0;
   }
+
+  /** Of the given users, those who are active and hold a role now. */
+  async activeHolders(manager: EntityManager, role: Role, userIds: readonly string[]): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM users WHERE id = ANY($1::uuid[]) AND status = 'ACTIVE' AND roles @> ARRAY[$2]::text[]`,
+      [userIds, role],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Every active holder of a role. */
+  async allActiveHolders(manager: EntityManager, role: Role): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY[$1]::text[]`,
+      [role],
+    );
+    return rows.map((r) => r.id);
+  }
 }

@@ -17,6 +17,7 @@ interface CardRow {
   agency_kind: AgencyKind;
   sensitive: boolean | null;
   contact_route: string | null;
+  public_id: string | null;
 }
 
 const LOADER = Symbol('contact-cards');
@@ -25,7 +26,8 @@ const key = (familyId: string, userId: string) => `${familyId}:${userId}`;
 /**
  * Contact cards as a viewer sees them in one family's network. A member who marked their role
  * sensitive shows as "A practitioner" with a contact route to viewers of other agencies: no
- * name, no service.
+ * name, no service, no user id (an opaque id of the membership instead), and the events they post
+ * show no agency.
  */
 @Injectable()
 export class ContactCardService {
@@ -51,12 +53,12 @@ export class ContactCardService {
     const pairs = keys.map((k) => k.split(':') as [string, string]);
     const rows: (CardRow & { family_id: string })[] = await this.dataSource.query(
       `SELECT k.family_id, u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
-              a.kind AS agency_kind, m.sensitive, m.contact_route
+              a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
        FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
        JOIN users u ON u.id = k.user_id
        JOIN agencies a ON a.id = u.agency_id
        LEFT JOIN LATERAL (
-         SELECT sensitive, contact_route FROM network_members
+         SELECT sensitive, contact_route, public_id FROM network_members
          WHERE family_id = k.family_id AND user_id = k.user_id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
        ) m ON true`,
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
@@ -70,10 +72,16 @@ export class ContactCardService {
   }
 }
 
+/** A sensitive member is unidentifiable to viewers outside their own agency. */
+function isMasked(row: CardRow, viewer: Principal): boolean {
+  return row.sensitive === true && row.agency_id !== viewer.agencyId;
+}
+
 function toCard(row: CardRow, viewer: Principal): ContactCardModel {
-  if (row.sensitive && row.agency_id !== viewer.agencyId) {
+  if (isMasked(row, viewer)) {
     return {
-      userId: row.id,
+      // An id of this membership only: it links nothing across families.
+      userId: row.public_id ?? row.id,
       displayName: 'A practitioner',
       jobTitle: null,
       phone: null,

@@ -76,9 +76,44 @@ export const PERSON_COLUMNS = `p.id, fm.family_id, fm.role, p.given_name, p.fami
 /** Active, unexpired members of a set of families, lead first. */
 export async function activeMembers(manager: EntityManager, familyIds: readonly string[]): Promise<MemberRow[]> {
   return manager.query(
-    `SELECT family_id, user_id, role, added_at, expires_at FROM network_members
-     WHERE family_id = ANY($1) AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+    `SELECT family_id, user_id, role, added_at, expires_at FROM active_network_members
+     WHERE family_id = ANY($1)
      ORDER BY family_id, role = 'LEAD' DESC, added_at`,
     [familyIds],
   );
+}
+
+/** Whether the user is an active, unexpired member of the family's network. */
+export async function isActiveMember(manager: EntityManager, familyId: string, userId: string): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `SELECT 1 FROM active_network_members WHERE family_id = $1 AND user_id = $2`,
+    [familyId, userId],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Closes a membership that has expired (it ends when it expired), so that the member can be added
+ * again: a renewal is a new membership, and the history keeps both.
+ */
+export async function closeExpiredMembership(manager: EntityManager, familyId: string, userId: string): Promise<void> {
+  await manager.query(
+    `UPDATE network_members m SET removed_at = m.expires_at
+     WHERE m.family_id = $1 AND m.user_id = $2 AND m.removed_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM active_network_members a WHERE a.id = m.id)`,
+    [familyId, userId],
+  );
+}
+
+/**
+ * The user a member id given by a client stands for in this family: their user id, or the opaque
+ * id a sensitive member is shown by to other agencies.
+ */
+export async function memberUserId(manager: EntityManager, familyId: string, id: string): Promise<string> {
+  const rows: { user_id: string }[] = await manager.query(
+    `SELECT user_id FROM network_members WHERE family_id = $1 AND (user_id = $2 OR public_id = $2)
+     ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1`,
+    [familyId, id],
+  );
+  return rows[0]?.user_id ?? id;
 }

@@ -11,10 +11,13 @@ import { z } from 'zod';
 import { AccessService } from './access.service.js';
 import {
   activeMembers,
+  closeExpiredMembership,
   FAMILY_COLUMNS,
   FAMILY_FIELDS,
   PERSON_COLUMNS,
   PERSON_FIELDS,
+  isActiveMember,
+  memberUserId,
   toFamilyModel,
   toPersonModel,
   type FamilyRow,
@@ -65,6 +68,7 @@ export class FamilyService {
         subjectId: id,
         familyId: id,
         ids: [id],
+        purpose: await this.access.readPurpose(principal, id, manager),
       });
       return toFamilyModel(family);
     });
@@ -76,7 +80,7 @@ export class FamilyService {
     args: { first?: number | null; after?: string | null },
   ): Promise<Connection<FamilyModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 4);
@@ -196,11 +200,8 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       await this.visible(manager, principal, familyId, 'invite', true);
       await this.checkPractitioner(manager, userId);
-      const existing: unknown[] = await manager.query(
-        `SELECT 1 FROM network_members WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
-        [familyId, userId],
-      );
-      if (existing.length > 0) throw conflict('Already a member of this network');
+      if (await isActiveMember(manager, familyId, userId)) throw conflict('Already a member of this network');
+      await closeExpiredMembership(manager, familyId, userId);
       const rows: MemberRow[] = await manager.query(
         `INSERT INTO network_members (family_id, user_id, role, added_by, expires_at)
          VALUES ($1, $2, 'MEMBER', $3, $4) RETURNING family_id, user_id, role, added_at, expires_at`,
@@ -255,8 +256,9 @@ export class FamilyService {
   /** The lead (or a manager in the network) removes a member; anyone may leave. The lead must hand over first. */
   async removeMember(principal: Principal, familyIdInput: string, userIdInput: string): Promise<boolean> {
     const familyId = validate(uuid, familyIdInput);
-    const userId = validate(uuid, userIdInput);
+    const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
+      const userId = await memberUserId(manager, familyId, memberId);
       const family = await this.visible(
         manager,
         principal,
@@ -286,15 +288,13 @@ export class FamilyService {
 
   async transferLead(principal: Principal, familyIdInput: string, userIdInput: string): Promise<FamilyModel> {
     const familyId = validate(uuid, familyIdInput);
-    const userId = validate(uuid, userIdInput);
+    const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
       const family = await this.visible(manager, principal, familyId, 'lead', true);
-      const target: unknown[] = await manager.query(
-        `SELECT 1 FROM network_members WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL
-           AND (expires_at IS NULL OR expires_at > now())`,
-        [familyId, userId],
-      );
-      if (target.length === 0) throw badInput('userId', 'must be an active member of this network');
+      const userId = await memberUserId(manager, familyId, memberId);
+      if (!(await isActiveMember(manager, familyId, userId))) {
+        throw badInput('userId', 'must be an active member of this network');
+      }
       await manager.query(
         `UPDATE network_members SET role = 'MEMBER' WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
         [familyId, family.lead_user_id],
@@ -397,6 +397,7 @@ export class FamilyService {
           subjectId: familyId,
           familyId,
           ids,
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return familyIds.map((id) => rows.filter((r) => r.family_id === id));
@@ -421,6 +422,7 @@ export class FamilyService {
             familyId,
             personId: row.id,
             ids: [row.id],
+            purpose: await this.access.readPurpose(principal, familyId, manager),
           });
         }
       }

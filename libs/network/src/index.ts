@@ -3,6 +3,8 @@ export { ContactCardService } from './contact-card.service.js';
 export { FAMILY_FIELDS, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
 export type { FamilyRow, PersonRow } from './family.repository.js';
 export { FamilyService } from './family.service.js';
+export { abilitiesFrom, factsFrom, RelationshipRepository } from './relationship.repository.js';
+export type { RelationshipRow, RelationshipVia } from './relationship.repository.js';
 export { BREAK_GLASS_HOURS } from './membership-request.service.js';
 export { FamilyRole, FamilyStatus, GrantReviewOutcome, NetworkRole, ProtectionStatus } from './network.enums.js';
 export { line, text, uuid } from './network.inputs.js';

@@ -4,8 +4,9 @@ import type { DataSource } from 'typeorm';
 import { updateReturning } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { CASE_ROLES, Role, type Principal } from '@hearth/authz';
-import { conflict, forbidden, notFound, validate } from '@hearth/errors';
+import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
+import { closeExpiredMembership, isActiveMember } from './family.repository.js';
 import { FamilyService } from './family.service.js';
 import { NetworkHookRegistry } from './network-hooks.js';
 import { GrantReviewOutcome, JoinRequestStatus } from './network.enums.js';
@@ -15,6 +16,8 @@ import type { AccessGrantModel } from './network.models.js';
 /** Break-glass access lasts this long, and more than this many uses in 30 days are flagged. */
 export const BREAK_GLASS_HOURS = 4;
 const BREAK_GLASS_FLAG_AFTER = 2;
+/** A break-glass reason must be a real sentence an auditor can weigh, not "urgent". */
+export const BREAK_GLASS_MIN_REASON = 10;
 
 export interface JoinRequestRow {
   id: string;
@@ -81,11 +84,7 @@ export class MembershipRequestService {
         familyId,
       ]);
       if (exists.length === 0) throw notFound();
-      const member: unknown[] = await manager.query(
-        `SELECT 1 FROM network_members WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-        [familyId, principal.userId],
-      );
-      if (member.length > 0) throw conflict('Already a member of this network');
+      if (await isActiveMember(manager, familyId, principal.userId)) throw conflict('Already a member of this network');
       const rows: JoinRequestRow[] = await manager.query(
         `INSERT INTO join_requests (family_id, user_id, reason) VALUES ($1, $2, $3)
          ON CONFLICT (family_id, user_id) WHERE status = 'PENDING' DO NOTHING RETURNING ${JOIN_COLUMNS}`,
@@ -122,6 +121,7 @@ export class MembershipRequestService {
         [id, status, principal.userId],
       );
       if (approve) {
+        await closeExpiredMembership(manager, request.family_id, request.user_id);
         const added: unknown[] = await manager.query(
           `INSERT INTO network_members (family_id, user_id, role, added_by) VALUES ($1, $2, 'MEMBER', $3)
            ON CONFLICT (family_id, user_id) WHERE removed_at IS NULL DO NOTHING RETURNING id`,
@@ -168,9 +168,15 @@ export class MembershipRequestService {
   async breakGlass(principal: Principal, familyIdInput: string, reasonInput: string): Promise<AccessGrantModel> {
     const familyId = validate(uuid, familyIdInput);
     const reason = validate(reasonSchema, reasonInput);
+    if (reason.trim().length < BREAK_GLASS_MIN_REASON) {
+      throw badInput('reason', `must say why, in at least ${BREAK_GLASS_MIN_REASON} characters`);
+    }
     requireCaseRole(principal);
     return this.dataSource.transaction(async (manager) => {
-      const exists: unknown[] = await manager.query(`SELECT 1 FROM families WHERE id = $1`, [familyId]);
+      // Like joining, break-glass opens only an OPEN family.
+      const exists: unknown[] = await manager.query(`SELECT 1 FROM families WHERE id = $1 AND status = 'OPEN'`, [
+        familyId,
+      ]);
       if (exists.length === 0) throw notFound();
       const recent: { n: number }[] = await manager.query(
         `SELECT count(*)::int AS n FROM access_grants WHERE user_id = $1 AND granted_at > now() - interval '30 days'`,
@@ -230,6 +236,15 @@ export class MembershipRequestService {
         reason: note,
         detail: { review: outcome },
       });
+      // Found inappropriate: the relationship view stops counting the grant at once; the lead is told.
+      if (outcome === GrantReviewOutcome.INAPPROPRIATE) {
+        await this.hooks.afterAccessRevoked(manager, {
+          grantId: id,
+          familyId: rows[0].family_id,
+          userId: rows[0].user_id,
+          flagged: rows[0].flagged,
+        });
+      }
       return toGrant(rows[0]);
     });
   }
@@ -240,7 +255,7 @@ export class MembershipRequestService {
     args: { pendingReview?: boolean | null; first?: number | null; after?: string | null },
   ): Promise<Connection<AccessGrantModel>> {
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const rows: GrantRow[] = await manager.query(
         `SELECT ${GRANT_COLUMNS} FROM access_grants

@@ -20,6 +20,7 @@ export interface AccessGranted {
 export interface NetworkHooks {
   afterMembershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void>;
   afterAccessGranted(manager: EntityManager, grant: AccessGranted): Promise<void>;
+  afterAccessRevoked(manager: EntityManager, grant: AccessGranted): Promise<void>;
 }
 
 /** Where a higher lib registers its hooks (the network lib may not import it). */
@@ -37,5 +38,9 @@ export class NetworkHookRegistry implements NetworkHooks {
 
   async afterAccessGranted(manager: EntityManager, grant: AccessGranted): Promise<void> {
     for (const hook of this.hooks) await hook.afterAccessGranted(manager, grant);
+  }
+
+  async afterAccessRevoked(manager: EntityManager, grant: AccessGranted): Promise<void> {
+    for (const hook of this.hooks) await hook.afterAccessRevoked(manager, grant);
   }
 }

@@ -6,11 +6,13 @@ import { FamilyResolver } from './family.resolver.js';
 import { FamilyService } from './family.service.js';
 import { MembershipRequestService } from './membership-request.service.js';
 import { NetworkHookRegistry } from './network-hooks.js';
+import { RelationshipRepository } from './relationship.repository.js';
 
 @Module({
   imports: [],
   providers: [
     NetworkHookRegistry,
+    RelationshipRepository,
     AccessService,
     ContactCardService,
     FamilyService,
@@ -18,6 +20,6 @@ import { NetworkHookRegistry } from './network-hooks.js';
     DiscoveryService,
     FamilyResolver,
   ],
-  exports: [NetworkHookRegistry, AccessService, ContactCardService, FamilyService],
+  exports: [NetworkHookRegistry, RelationshipRepository, AccessService, ContactCardService, FamilyService],
 })
 export class NetworkModule {}

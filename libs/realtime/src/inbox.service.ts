@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
+import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
 
 export interface NewNotification {
@@ -43,26 +44,51 @@ export function toPayload(row: NotificationRow): NotificationPayload {
   };
 }
 
+/** A page of the inbox: what the user may still see, and the last sequence number looked at. */
+export interface InboxPage {
+  readonly notifications: NotificationPayload[];
+  readonly scannedThrough: number;
+  readonly more: boolean;
+}
+
 /**
  * The durable per-user inbox. Notifications are written in the transaction that decides them,
  * numbered by a per-user sequence, and handed to the socket layer only after that transaction
- * commits; a client that was away resumes from its last sequence number.
+ * commits; a client that was away resumes from its last sequence number. Every way out — the
+ * decision, the push, the replay, the inbox query — asks the one audience whether the user may
+ * be told now.
  */
 @Injectable()
 export class InboxService {
   private readonly pending = new WeakMap<QueryRunner, Delivery[]>();
   private listener: DeliveryListener = () => undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
+  ) {}
 
   onDelivery(listener: DeliveryListener): void {
     this.listener = listener;
   }
 
-  /** Writes one notification per recipient (each gets their next sequence number). */
-  async enqueue(manager: EntityManager, recipients: readonly string[], notification: NewNotification): Promise<void> {
-    const users = [...new Set(recipients)].sort(); // a fixed lock order: no deadlock between two senders
-    if (users.length === 0) return;
+  /**
+   * Writes one notification per recipient who may be told of it now (each gets their next
+   * sequence number); candidates outside its audience get nothing. Returns who was told.
+   */
+  async enqueue(
+    manager: EntityManager,
+    candidates: readonly string[],
+    notification: NewNotification,
+  ): Promise<string[]> {
+    const unique = [...new Set(candidates)].sort(); // a fixed lock order: no deadlock between two senders
+    if (unique.length === 0) return [];
+    const allowed = await this.audience.allowed(
+      manager,
+      unique.map((userId) => ({ userId, subject: notification })),
+    );
+    const users = unique.filter((_, i) => allowed[i]);
+    if (users.length === 0) return [];
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
     const rows: NotificationRow[] = await manager.query(
@@ -85,6 +111,17 @@ export class InboxService {
     const list = this.pending.get(runner) ?? [];
     list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
     this.pending.set(runner, list);
+    return users;
+  }
+
+  /** The deliveries whose user may still be told now: checked again just before a push. */
+  async stillAllowed(deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    if (deliveries.length === 0) return [];
+    const allowed = await this.audience.allowed(
+      this.dataSource.manager,
+      deliveries.map((d) => ({ userId: d.userId, subject: d.payload })),
+    );
+    return deliveries.filter((_, i) => allowed[i]);
   }
 
   /** From the TypeORM subscriber: the transaction of `runner` committed or rolled back. */
@@ -96,22 +133,23 @@ export class InboxService {
   }
 
   /**
-   * What the user missed after `afterSeq`, in order, that they may still see now: a
-   * notification about a family they no longer belong to is not replayed.
+   * What the user missed after `afterSeq`, in order, that they may still be told of now: a
+   * notification about a family they no longer relate to, or a reply they may no longer read, is
+   * not replayed. Looks at up to `limit` stored notifications.
    */
-  async since(
-    principal: Principal,
-    afterSeq: number,
-    limit: number,
-    readableFamilies: readonly string[],
-  ): Promise<NotificationPayload[]> {
+  async since(principal: Principal, afterSeq: number, limit: number): Promise<InboxPage> {
     const rows: NotificationRow[] = await this.dataSource.query(
       `SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
-       WHERE user_id = $1 AND seq > $2 AND (family_id IS NULL OR family_id = ANY($3))
-       ORDER BY seq LIMIT $4`,
-      [principal.userId, afterSeq, readableFamilies, limit],
+       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [principal.userId, afterSeq, limit],
     );
-    return rows.map(toPayload);
+    const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
+    const allowed = await this.stillAllowed(deliveries);
+    return {
+      notifications: allowed.map((d) => d.payload),
+      scannedThrough: rows.at(-1)?.seq ?? afterSeq,
+      more: rows.length === limit,
+    };
   }
 
   async markDelivered(userId: string, seq: number): Promise<void> {

@@ -7,5 +7,5 @@ export type { NotificationPayload } from './notification.model.js';
 export { RealtimeGateway, SOCKETS_PER_USER, userRoom } from './realtime.gateway.js';
 export { RealtimeModule } from './realtime.module.js';
 export type { RealtimeModuleOptions } from './realtime.module.js';
-export { REPLAY_ACCESS } from './replay-access.js';
-export type { ReplayAccess } from './replay-access.js';
+export { NOTIFICATION_AUDIENCE } from './notification-audience.js';
+export type { AudienceCheck, NotificationAudience, NotificationSubject } from './notification-audience.js';

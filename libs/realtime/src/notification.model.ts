@@ -7,6 +7,7 @@ export enum NotificationType {
   REPLY_POSTED = 'REPLY_POSTED',
   MEMBERSHIP_CHANGED = 'MEMBERSHIP_CHANGED',
   ACCESS_GRANTED = 'ACCESS_GRANTED',
+  ACCESS_REVOKED = 'ACCESS_REVOKED',
 }
 registerEnumType(NotificationType, { name: 'NotificationType' });
 

@@ -1,17 +1,12 @@
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import { Inject } from '@nestjs/common';
 import { Authenticated, CurrentPrincipal, type Principal } from '@hearth/authz';
 import { badInput } from '@hearth/errors';
 import { InboxService } from './inbox.service.js';
 import { NotificationModel } from './notification.model.js';
-import { REPLAY_ACCESS, type ReplayAccess } from './replay-access.js';
 
 @Resolver(() => NotificationModel)
 export class NotificationResolver {
-  constructor(
-    private readonly inbox: InboxService,
-    @Inject(REPLAY_ACCESS) private readonly access: ReplayAccess,
-  ) {}
+  constructor(private readonly inbox: InboxService) {}
 
   @Authenticated()
   @Query(() => [NotificationModel], { description: 'Your inbox after a sequence number, oldest first' })
@@ -24,7 +19,13 @@ export class NotificationResolver {
     const size = first ?? 50;
     if (after < 0) throw badInput('afterSeq', 'must not be negative');
     if (size < 1 || size > 500) throw badInput('first', 'must be from 1 to 500');
-    const payloads = await this.inbox.since(principal, after, size, await this.access.readableFamilies(principal));
-    return payloads.map((p) => this.inbox.toModel(p));
+    const found: NotificationModel[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await this.inbox.since(principal, cursor, size);
+      found.push(...page.notifications.map((p) => this.inbox.toModel(p)));
+      cursor = page.scannedThrough;
+      if (found.length >= size || !page.more) return found.slice(0, size);
+    }
   }
 }

@@ -12,7 +12,6 @@ import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { AUTHENTICATOR, Authenticated, type Authenticator, type Principal } from '@hearth/authz';
 import { InboxService, type Delivery } from './inbox.service.js';
-import { REPLAY_ACCESS, type ReplayAccess } from './replay-access.js';
 
 /** Per socket: events allowed per second, and unknown events tolerated before disconnecting. */
 const EVENTS_PER_SECOND = 20;
@@ -46,7 +45,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
 
   constructor(
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    @Inject(REPLAY_ACCESS) private readonly access: ReplayAccess,
     private readonly inbox: InboxService,
   ) {}
 
@@ -96,15 +94,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     const parsed = resumeSchema.safeParse(body);
     if (!parsed.success) return { ok: false, error: 'afterSeq must be a non-negative integer' };
     const principal = (socket.data as SocketData).principal;
-    const families = await this.access.readableFamilies(principal);
     let after = parsed.data.afterSeq;
     let replayed = 0;
     for (;;) {
-      const batch = await this.inbox.since(principal, after, RESUME_BATCH, families);
-      for (const payload of batch) socket.emit('notification', payload);
-      replayed += batch.length;
-      if (batch.length < RESUME_BATCH) break;
-      after = batch.at(-1)!.seq;
+      const page = await this.inbox.since(principal, after, RESUME_BATCH);
+      for (const payload of page.notifications) socket.emit('notification', payload);
+      replayed += page.notifications.length;
+      if (!page.more) break;
+      after = page.scannedThrough;
     }
     return { ok: true, replayed };
   }
@@ -136,10 +133,21 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
     );
   }
 
+  /**
+   * The doorbell, after commit. Who may be told is asked of the database again for the batch, so
+   * a removal, role change or review committed since the decision wins; the socket's principal
+   * from the handshake is never trusted for it.
+   */
   private push(deliveries: readonly Delivery[]): void {
     // No server in a process that does not serve sockets (the seed CLI): the inbox keeps them.
-    if (!this.server) return;
-    for (const { userId, payload } of deliveries) this.server.to(userRoom(userId)).emit('notification', payload);
+    const server = this.server;
+    if (!server) return;
+    void this.inbox.stillAllowed(deliveries).then(
+      (allowed) => {
+        for (const { userId, payload } of allowed) server.to(userRoom(userId)).emit('notification', payload);
+      },
+      (error: unknown) => this.logger.error({ err: error }, 'could not check who may be told; the inbox keeps them'),
+    );
   }
 
   private async authenticate(socket: Socket): Promise<void> {

@@ -6,13 +6,13 @@ import { InboxService } from './inbox.service.js';
 import { InboxTransactionSubscriber } from './inbox.subscriber.js';
 import { NotificationResolver } from './notification.resolver.js';
 import { RealtimeGateway } from './realtime.gateway.js';
-import { REPLAY_ACCESS, type ReplayAccess } from './replay-access.js';
+import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 
 export interface RealtimeModuleOptions {
-  /** Modules that provide the ReplayAccess implementation. */
+  /** Modules that provide what the audience needs. */
   readonly imports: NonNullable<ModuleMetadata['imports']>;
-  /** Who may still read which family, re-checked when a client resumes. */
-  readonly replayAccess: Type<ReplayAccess>;
+  /** Who may be told of what now: asked when a notification is decided and at every push and replay. */
+  readonly audience: Type<NotificationAudience>;
 }
 
 /**
@@ -30,7 +30,7 @@ export class RealtimeModule implements OnModuleInit {
         InboxService,
         RealtimeGateway,
         NotificationResolver,
-        { provide: REPLAY_ACCESS, useExisting: options.replayAccess },
+        { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
       ],
       exports: [InboxService, RealtimeGateway],
     };

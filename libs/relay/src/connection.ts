@@ -72,18 +72,37 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** What each part of a cursor must be: a cursor is checked in full here, never in SQL. */
+export type CursorPart = 'timestamp' | 'uuid' | 'string' | 'number';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+function partIs(part: unknown, kind: CursorPart): boolean {
+  switch (kind) {
+    case 'timestamp':
+      return typeof part === 'string' && ISO_TIMESTAMP.test(part) && !Number.isNaN(Date.parse(part));
+    case 'uuid':
+      return typeof part === 'string' && UUID.test(part);
+    case 'string':
+      return typeof part === 'string' && part.length <= 1000;
+    case 'number':
+      return typeof part === 'number' && Number.isSafeInteger(part);
+  }
+}
+
 export function decodeCursor(
   cursor: string | null | undefined,
-  shape: readonly ('string' | 'number')[],
+  shape: readonly CursorPart[],
 ): (string | number)[] | undefined {
   if (cursor === null || cursor === undefined) return undefined;
   let key: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    key = cursor.length <= 2000 ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
   } catch {
     throw badInput('after', 'is not a cursor from this list');
   }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => typeof part !== shape[i])) {
+  if (!Array.isArray(key) || key.length !== shape.length || key.some((part, i) => !partIs(part, shape[i]!))) {
     throw badInput('after', 'is not a cursor from this list');
   }
   return key as (string | number)[];

@@ -1,7 +1,8 @@
 export { EventKind, Severity, Visibility } from './timeline.enums.js';
 export { AmendEventInput, PostEventInput, SharingPolicyInput } from './timeline.inputs.js';
 export { ReplyModel, TimelineEventModel } from './timeline.models.js';
-export { EVENT_FIELDS } from './timeline.repository.js';
+export { EVENT_FIELDS, eventAudiences } from './timeline.repository.js';
+export type { EventAudience } from './timeline.repository.js';
 export { TimelineModule } from './timeline.module.js';
 export { TimelineService } from './timeline.service.js';
 export { TimelineHookRegistry } from './timeline-hooks.js';

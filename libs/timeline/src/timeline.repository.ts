@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { abilityToSql, type FieldMap, type HearthAbility, type SqlCondition } from '@hearth/authz';
 import type { EventKind, Severity, Visibility } from './timeline.enums.js';
 import type { TimelineEventModel } from './timeline.models.js';
@@ -81,4 +82,42 @@ export function eventQuery(
     params.length + read.params.length + 1,
   );
   return { sql: eventSelect(read, content, where, tail), params: [...params, ...read.params, ...content.params] };
+}
+
+/** An event as the ability's conditions see it: who its content is for. */
+export interface EventAudience {
+  readonly id: string;
+  readonly familyId: string;
+  readonly visibility: Visibility;
+  readonly agencyId: string;
+  readonly authorId: string;
+  readonly audienceUserIds: readonly string[];
+  readonly audienceAgencyIds: readonly string[];
+}
+
+/** The audience fields of events, for deciding who may be told of their content. */
+export async function eventAudiences(manager: EntityManager, ids: readonly string[]): Promise<EventAudience[]> {
+  if (ids.length === 0) return [];
+  const rows: {
+    id: string;
+    family_id: string;
+    visibility: Visibility;
+    agency_id: string;
+    author_id: string;
+    audience_user_ids: string[] | null;
+    audience_agency_ids: string[] | null;
+  }[] = await manager.query(
+    `SELECT id, family_id, visibility, agency_id, author_id, audience_user_ids, audience_agency_ids
+     FROM timeline_events WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    familyId: r.family_id,
+    visibility: r.visibility,
+    agencyId: r.agency_id,
+    authorId: r.author_id,
+    audienceUserIds: r.audience_user_ids ?? [],
+    audienceAgencyIds: r.audience_agency_ids ?? [],
+  }));
 }

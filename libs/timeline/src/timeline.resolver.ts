@@ -82,9 +82,14 @@ export class TimelineResolver {
     return this.families.load(requestPrincipal(context.req), event.familyId);
   }
 
-  @ResolveField(() => AgencyModel)
-  agency(@Parent() event: TimelineEventModel): Promise<AgencyModel> {
-    return this.agencies.get(event.agencyId);
+  @ResolveField(() => AgencyModel, {
+    nullable: true,
+    description: 'Null when the author marked their role sensitive and you are outside their agency',
+  })
+  async agency(@Parent() event: TimelineEventModel, @Context() context: GqlContext): Promise<AgencyModel | null> {
+    // The author's card is masked exactly when their agency must not show: one rule, one place.
+    const author = await this.cards.card(requestPrincipal(context.req), event.familyId, event.authorId);
+    return author.agency === null ? null : this.agencies.get(event.agencyId);
   }
 
   @ResolveField(() => ContactCardModel)

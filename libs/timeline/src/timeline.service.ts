@@ -83,7 +83,7 @@ export class TimelineService {
     const familyId = validate(uuid, familyIdInput);
     const filter = validate(timelineFilterSchema, filterInput) ?? {};
     const size = pageSize(args.first);
-    const after = decodeCursor(args.after, ['string', 'string']);
+    const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
@@ -122,6 +122,7 @@ export class TimelineService {
         subjectId: familyId,
         familyId,
         ids: rows.slice(0, size).map((r) => r.id),
+        purpose: await this.access.readPurpose(principal, familyId, manager),
       });
       return toConnection(rows, size, (r) => [r.recorded_at.toISOString(), r.id], toEventModel);
     });
@@ -247,7 +248,7 @@ export class TimelineService {
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: original.familyId,
-        reason: data.reason,
+        // The amendment's reason is case content (redacted like the event): never in the trail.
         detail: { amends: originalId },
       });
       return id;
@@ -415,6 +416,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       const byId = new Map(rows.map((r) => [r.id, toEventModel(r)]));
@@ -436,13 +438,19 @@ export class TimelineService {
          ORDER BY s.event_id, p.family_name, p.given_name`,
         query.params,
       );
-      for (const familyId of new Set(rows.map((r) => r.family_id))) {
+      // One entry per person, so "who viewed this child" finds reads through an event's subjects too.
+      const seen = new Set<string>();
+      for (const row of rows) {
+        if (seen.has(`${row.family_id}:${row.id}`)) continue;
+        seen.add(`${row.family_id}:${row.id}`);
         await this.audit.recordRead(manager, {
           actor: principal,
           subjectType: 'Person',
-          subjectId: familyId,
-          familyId,
-          ids: [...new Set(rows.filter((r) => r.family_id === familyId).map((r) => r.id))],
+          subjectId: row.id,
+          familyId: row.family_id,
+          personId: row.id,
+          ids: [row.id],
+          purpose: await this.access.readPurpose(principal, row.family_id, manager),
         });
       }
       return eventIds.map((id) =>
@@ -468,6 +476,7 @@ export class TimelineService {
           subjectId: familyId,
           familyId,
           ids: rows.filter((r) => r.family_id === familyId).map((r) => r.id),
+          purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
       return eventIds.map((id) => rows.filter((r) => r.event_id === id).map(toReply));

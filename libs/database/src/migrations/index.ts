@@ -4,6 +4,7 @@ import { CreateAuditTrail1795324944396 } from './1795324944396-CreateAuditTrail.
 import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNetworksAndTimeline.js';
 import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
 import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
+import { OneSourceOfRelationship1796136633667 } from './1796136633667-OneSourceOfRelationship.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -15,4 +16,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateNetworksAndTimeline1795325310533,
   CreateInbox1795326467446,
   CreateAlerts1795326643061,
+  OneSourceOfRelationship1796136633667,
 ];
