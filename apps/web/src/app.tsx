@@ -32,6 +32,7 @@ const STALE: Record<Notice['type'], string[]> = {
   ALERT_UPDATED: ['Alerts', 'Caseload', 'FamilyAlerts'],
   MEMBERSHIP_CHANGED: ['Caseload', 'Family'],
   ACCESS_GRANTED: ['Grants'],
+  ACCESS_REVOKED: ['Caseload', 'Family', 'Timeline', 'Alerts'],
 };
 
 const useUser = () => useSyncExternalStore(onSessionChange, currentUser);
@@ -205,6 +206,7 @@ const TOAST_TEXT: Record<Notice['type'], string> = {
   ALERT_UPDATED: 'Alert updated',
   MEMBERSHIP_CHANGED: 'Your networks changed',
   ACCESS_GRANTED: 'Break-glass access granted',
+  ACCESS_REVOKED: 'Your access to a family ended',
 };
 
 function Toasts() {

@@ -4,7 +4,14 @@ import { refresh, sessionEnded, validToken } from './session.ts';
 /** What the server pushes: ids and safe metadata only; content is fetched over GraphQL. */
 export interface Notice {
   seq: number;
-  type: 'EVENT_POSTED' | 'ALERT_RAISED' | 'ALERT_UPDATED' | 'REPLY_POSTED' | 'MEMBERSHIP_CHANGED' | 'ACCESS_GRANTED';
+  type:
+    | 'EVENT_POSTED'
+    | 'ALERT_RAISED'
+    | 'ALERT_UPDATED'
+    | 'REPLY_POSTED'
+    | 'MEMBERSHIP_CHANGED'
+    | 'ACCESS_GRANTED'
+    | 'ACCESS_REVOKED';
   familyId: string | null;
   eventId?: string;
   alertId?: string;
