@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type ProxyOptions } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const api = `http://127.0.0.1:${process.env['HEARTH_API_PORT'] ?? '3000'}`;
@@ -21,11 +21,19 @@ export default defineConfig({
   },
   server: {
     port: 5173,
-    proxy: {
-      '/graphql': api,
-      '/audit': api,
-      '/health': api,
-      '/socket.io': { target: api, ws: true },
-    },
+    // The API only accepts sockets from its allowed origins: present the proxied ones as its own.
+    proxy: Object.fromEntries(
+      ['/graphql', '/audit', '/health', '/socket.io'].map((path): [string, ProxyOptions] => [
+        path,
+        {
+          target: api,
+          ws: path === '/socket.io',
+          configure: (proxy) => {
+            proxy.on('proxyReq', (req) => req.setHeader('origin', api));
+            proxy.on('proxyReqWs', (req) => req.setHeader('origin', api));
+          },
+        },
+      ]),
+    ),
   },
 });
