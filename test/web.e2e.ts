@@ -161,6 +161,17 @@ describe('the web client', () => {
     await summary.waitFor();
     const described = await summary.getAttribute('aria-describedby');
     expect(await hal.page.locator(`#${described}`).textContent()).not.toBe('');
+
+    // Replies and read receipts on an entry hal may read.
+    const entry = hal.page.locator('[data-testid="event"]:not(.redacted)').first();
+    const id = await entry.getAttribute('data-event-id');
+    const reply = `Seen at the surgery too, ${Date.now()}`;
+    await entry.getByLabel('Reply').fill(reply);
+    await entry.getByRole('button', { name: 'Send' }).click();
+    const same = hal.page.locator(`[data-event-id="${id}"]`);
+    await same.getByRole('list', { name: 'Replies' }).getByText(reply).waitFor();
+    await same.getByRole('button', { name: 'Acknowledge' }).click();
+    await same.getByText(/Read by .*Hal/).waitFor();
   }, 60_000);
 
   it('pat posts a domestic abuse incident; dee sees the RED alert within 2 s with its explanation, acknowledges it, and sam sees the update', async () => {
@@ -252,6 +263,24 @@ describe('the web client', () => {
     expect(await apolloCache(dee.page)).not.toContain('uncle');
     expect(dee.responses.join('\n')).not.toContain('uncle');
     await checkScreen(dee, 'family-restricted');
+
+    // The timeline's filters: only notes, then only what the police posted.
+    const events = dee.page.locator('[data-testid="event"]');
+    const target = dee.page.locator(`[data-event-id="${postEvent.id}"]`);
+    const notNotes = events.filter({ hasNot: dee.page.locator('.kind', { hasText: /^Note$/ }) });
+    await dee.page.getByLabel('Kind', { exact: true }).selectOption('NOTE');
+    await dee.page.getByRole('button', { name: 'Filter' }).click();
+    await notNotes.first().waitFor({ state: 'detached' });
+    await target.waitFor();
+    expect(await notNotes.count()).toBe(0);
+    await dee.page.getByRole('button', { name: 'Clear' }).click();
+    await notNotes.first().waitFor();
+    const notPolice = events.filter({ hasNot: dee.page.locator('.byline', { hasText: 'Northshire Police' }) });
+    await dee.page.getByLabel('Agency', { exact: true }).selectOption({ label: 'Northshire Police' });
+    await dee.page.getByRole('button', { name: 'Filter' }).click();
+    await notPolice.first().waitFor({ state: 'detached' });
+    await target.waitFor();
+    expect(await notPolice.count()).toBe(0);
   }, 120_000);
 
   it("the auditor sees sam's read of the family in 'who viewed this child' and downloads the CSV", async () => {

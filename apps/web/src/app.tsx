@@ -1,5 +1,5 @@
 import { ApolloProvider } from '@apollo/client/react';
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { ApolloClient } from '@apollo/client';
 import { createClient } from './apollo.ts';
 import { graphql } from './graphql.ts';
@@ -7,14 +7,16 @@ import { Live, type LiveStatus, type Notice } from './live.ts';
 import { LiveContext, useLiveContext } from './live-context.ts';
 import { Link, navigate, usePath } from './router.tsx';
 import { currentUser, hasRole, onSessionChange, refresh, signOut } from './session.ts';
-import { AdminScreen } from './screens/admin.tsx';
 import { AlertsScreen } from './screens/alerts.tsx';
-import { AuditScreen } from './screens/audit.tsx';
 import { CaseloadScreen } from './screens/caseload.tsx';
 import { FamilyScreen } from './screens/family.tsx';
-import { RulesScreen } from './screens/rules.tsx';
 import { SettingsScreen } from './screens/settings.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
+
+// The auditor's and admins' screens load only for those who open them.
+const AdminScreen = lazy(() => import('./screens/admin.tsx').then((m) => ({ default: m.AdminScreen })));
+const AuditScreen = lazy(() => import('./screens/audit.tsx').then((m) => ({ default: m.AuditScreen })));
+const RulesScreen = lazy(() => import('./screens/rules.tsx').then((m) => ({ default: m.RulesScreen })));
 
 const LATEST_SEQ = graphql(`
   query LatestSeq($afterSeq: Int, $first: Int = 100) {
@@ -144,7 +146,9 @@ function Shell() {
       </header>
       <Toasts />
       <main id="main">
-        <Screen path={path} />
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Screen path={path} />
+        </Suspense>
       </main>
     </>
   );
