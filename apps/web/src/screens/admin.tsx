@@ -81,9 +81,9 @@ export function AdminScreen() {
     fetchPolicy: 'cache-and-network',
   });
   const [create, { loading: creating }] = useMutation(CREATE);
-  const [setRoles] = useMutation(SET_ROLES);
-  const [disable] = useMutation(DISABLE);
-  const [setPolicy] = useMutation(SET_POLICY);
+  const [setRoles, { error: rolesError }] = useMutation(SET_ROLES, { errorPolicy: 'all' });
+  const [disable, { error: disableError }] = useMutation(DISABLE, { errorPolicy: 'all' });
+  const [setPolicy, { error: policyError }] = useMutation(SET_POLICY, { errorPolicy: 'all' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<string | null>(null);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -127,6 +127,11 @@ export function AdminScreen() {
       <h1 tabIndex={-1}>{me.agency.name}</h1>
       <p className="muted">You manage your agency&apos;s accounts and sharing. You see no case content.</p>
       <h2>People</h2>
+      {(rolesError ?? disableError) && (
+        <p className="error" role="alert">
+          {(rolesError ?? disableError)?.message}
+        </p>
+      )}
       <div className="table-wrap" tabIndex={0} role="region" aria-label="People in your agency">
         <table>
           <thead>
@@ -236,6 +241,11 @@ export function AdminScreen() {
         </button>
       </form>
       <h2>Sharing policy</h2>
+      {policyError && (
+        <p className="error" role="alert">
+          {policyError.message}
+        </p>
+      )}
       <p className="muted">What your agency&apos;s practitioners share by default, per kind of entry.</p>
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Sharing policy">
         <table>

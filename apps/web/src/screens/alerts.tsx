@@ -112,11 +112,15 @@ export function AlertsScreen() {
 type AlertNode = ResultOf<typeof ALERTS>['alerts']['edges'][number]['node'];
 
 function AlertCard({ alert, now }: { alert: AlertNode; now: number }) {
-  const [ack, { loading: acking }] = useMutation(ACK, {
+  const [ack, { loading: acking, error: ackError }] = useMutation(ACK, {
+    errorPolicy: 'all',
     variables: { id: alert.id },
     refetchQueries: ['Alerts', 'Caseload'],
   });
-  const [resolve, { loading: resolving, error }] = useMutation(RESOLVE, { refetchQueries: ['Alerts', 'Caseload'] });
+  const [resolve, { loading: resolving, error }] = useMutation(RESOLVE, {
+    refetchQueries: ['Alerts', 'Caseload'],
+    errorPolicy: 'all',
+  });
   const active = alert.status === 'OPEN' || alert.status === 'ESCALATED';
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -169,6 +173,7 @@ function AlertCard({ alert, now }: { alert: AlertNode; now: number }) {
               Acknowledge
             </button>
           )}
+          {ackError && <p className="error">{ackError.message}</p>}
         </div>
       )}
       {alert.status !== 'RESOLVED' && (

@@ -260,7 +260,7 @@ function Entries({ filter }: { filter: Filter }) {
 
 function Grants() {
   const { data } = useQuery(GRANTS, { fetchPolicy: 'cache-and-network' });
-  const [review] = useMutation(REVIEW, { refetchQueries: ['Grants'] });
+  const [review, { error: reviewError }] = useMutation(REVIEW, { refetchQueries: ['Grants'], errorPolicy: 'all' });
   const submit = (id: string) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -270,6 +270,7 @@ function Grants() {
   return (
     <section aria-labelledby="grants-heading">
       <h2 id="grants-heading">Break-glass access to review</h2>
+      {reviewError && <p className="error">{reviewError.message}</p>}
       {data?.accessGrants.edges.length === 0 && <p className="muted">Nothing waiting for review.</p>}
       <ul>
         {data?.accessGrants.edges.map(({ node: g }) => (

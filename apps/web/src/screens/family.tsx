@@ -197,7 +197,8 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
                     {m.role === 'LEAD' ? 'Lead practitioner' : 'Member'} since {day(m.addedAt)}
                     {m.expiresAt && <strong className="expires"> · access ends {day(m.expiresAt)}</strong>}
                   </p>
-                  {iLead && m.card.userId !== me.id && (
+                  {/* A sensitive member's id is opaque to other agencies: they are reached by their contact route. */}
+                  {iLead && m.card.userId !== me.id && m.card.agency && (
                     <MemberActions
                       familyId={familyId}
                       userId={m.card.userId}
@@ -229,22 +230,25 @@ function MemberActions({
 }) {
   const [remove] = useMutation(REMOVE, { variables: { familyId, userId } });
   const [transfer] = useMutation(TRANSFER, { variables: { familyId, userId } });
+  const [error, setError] = useState<string | null>(null);
+  const act = (question: string, run: () => Promise<unknown>) => {
+    if (!confirm(question)) return;
+    setError(null);
+    run().then(onDone, (e: unknown) => setError(Object.values(fieldErrors(e))[0] ?? 'That did not work'));
+  };
   return (
     <div className="actions">
-      <button
-        type="button"
-        className="link"
-        onClick={() => confirm(`Remove ${name} from this network?`) && void remove().then(onDone)}
-      >
+      <button type="button" className="link" onClick={() => act(`Remove ${name} from this network?`, remove)}>
         Remove
       </button>
-      <button
-        type="button"
-        className="link"
-        onClick={() => confirm(`Make ${name} the lead practitioner?`) && void transfer().then(onDone)}
-      >
+      <button type="button" className="link" onClick={() => act(`Make ${name} the lead practitioner?`, transfer)}>
         Make lead
       </button>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -313,14 +317,18 @@ function LeadActions({ familyId, status, onDone }: { familyId: string; status: s
               <button
                 type="button"
                 className="secondary"
-                onClick={() => void decide({ variables: { id: r.id, approve: true } }).then(onDone)}
+                onClick={() =>
+                  void decide({ variables: { id: r.id, approve: true } }).then(onDone, () => requests.refetch())
+                }
               >
                 Approve
               </button>{' '}
               <button
                 type="button"
                 className="link"
-                onClick={() => void decide({ variables: { id: r.id, approve: false } }).then(() => requests.refetch())}
+                onClick={() =>
+                  void decide({ variables: { id: r.id, approve: false } }).finally(() => void requests.refetch())
+                }
               >
                 Decline
               </button>

@@ -41,14 +41,14 @@ const UPSERT = graphql(`
 export function RulesScreen() {
   useScreenTitle('Early-warning rules');
   const { data, error } = useQuery(RULES, { fetchPolicy: 'cache-and-network' });
-  const [setEnabled] = useMutation(SET_ENABLED);
+  const [setEnabled, { error: enableError }] = useMutation(SET_ENABLED, { errorPolicy: 'all' });
   return (
     <section>
       <h1 tabIndex={-1}>Early-warning rules</h1>
       <p className="muted">
         The partnership&apos;s rules. Every change is a new version; alerts name the version that raised them.
       </p>
-      {error && <p className="error">{error.message}</p>}
+      {(error ?? enableError) && <p className="error">{(error ?? enableError)?.message}</p>}
       <ul className="rules">
         {data?.rules.map((rule) => (
           <li key={rule.id} className="card" data-testid="rule">

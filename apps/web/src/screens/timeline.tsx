@@ -255,7 +255,10 @@ const VISIBILITY_TEXT = {
 export function EventItem({ event: ref }: { event: FragmentOf<typeof EVENT> }) {
   const event = readFragment(EVENT, ref);
   const author = readFragment(CARD, event.author);
-  const [ack, { loading: acking }] = useMutation(ACKNOWLEDGE, { variables: { eventId: event.id } });
+  const [ack, { loading: acking, error: ackError }] = useMutation(ACKNOWLEDGE, {
+    variables: { eventId: event.id },
+    errorPolicy: 'all',
+  });
   return (
     <article
       className={`event severity-${event.severity}${event.redacted ? ' redacted' : ''}`}
@@ -309,6 +312,7 @@ export function EventItem({ event: ref }: { event: FragmentOf<typeof EVENT> }) {
           <button type="button" className="secondary" disabled={acking} onClick={() => void ack()}>
             Acknowledge
           </button>
+          {ackError && <p className="error">{ackError.message}</p>}
           <Replies eventId={event.id} replies={event.replies} />
         </footer>
       )}
