@@ -8,7 +8,7 @@ const allowed = {
   testing: ['config', 'database'],
   relay: ['errors'],
   authz: ['errors'],
-  identity: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
+  identity: ['config', 'database', 'errors', 'observability', 'relay', 'authz', 'audit'],
   audit: ['config', 'database', 'errors', 'observability', 'relay', 'authz'],
   network: ['identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],
   timeline: ['network', 'identity', 'audit', 'authz', 'database', 'errors', 'observability', 'relay'],

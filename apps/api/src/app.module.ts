@@ -1,21 +1,23 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@hearth/audit';
+import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
-import { dataSourceOptions } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
-import { IdentityAuditModule } from './identity-audit.module.js';
+import { ENTITIES } from './entities.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -34,26 +36,33 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(databaseUrl, []), autoLoadEntities: true }),
+          useFactory: () => ({ ...dataSourceOptions(databaseUrl, ENTITIES), autoLoadEntities: true }),
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           useFactory: () => graphqlOptions(config, logger, metrics),
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
+        DomainEventsModule,
         AuditModule.forApi({ runSealer: config.runWorker }),
-        IdentityAuditModule,
-        IdentityModule,
-        NetworkModule,
-        TimelineModule,
-        RealtimeModule.forRoot({
+        IdentityModule.forApi(),
+        NetworkModule.forApi(),
+        TimelineModule.forApi(),
+        RealtimeModule.forApi({
           imports: [IdentityModule, NetworkModule, TimelineModule],
           audience: NotificationAudienceService,
         }),
-        AlertsModule,
+        AlertsModule.forApi(),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: Metrics, useValue: metrics }, SystemResolver, DemoSeeder],
+      providers: [
+        // The one gate in front of every route and resolver, and the record of refusals inside them.
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
+        { provide: Metrics, useValue: metrics },
+        SystemResolver,
+        DemoSeeder,
+      ],
     };
   }
 }

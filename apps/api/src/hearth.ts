@@ -63,7 +63,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
   // Escalations and time-based rules run here unless a separate worker does them.
-  if (config.runWorker) app.get(AlertScheduler).start();
+  if (config.runWorker) app.get(AlertScheduler).start(config.schedulerIntervalMs);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;

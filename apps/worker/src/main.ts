@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { AlertScheduler } from '@hearth/alerts';
 import { ConfigError, loadConfig, type HearthConfig } from '@hearth/config';
 import { isStartupError, openDatabase, type DatabaseHandle } from '@hearth/database';
 import { createLogger, exitOnSignals, NestPinoLogger } from '@hearth/observability';
 import { WorkerModule } from './worker.module.js';
 
 /**
- * The worker process: the audit sealer (and, later, the other scheduled loops) over the configured
- * database. Run as many as you like; they take turns. Migrations are the API's job.
+ * The worker process: the audit sealer, alert escalation and ABSENCE rules over the configured
+ * database. Run as many as you like; they take turns (FOR UPDATE SKIP LOCKED, advisory locks).
+ * Migrations are the API's job.
  */
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
       logger: new NestPinoLogger(logger),
     });
     await app.init();
+    app.get(AlertScheduler).start(config.schedulerIntervalMs);
   } catch (error) {
     await database.close();
     exitWith(error);

@@ -1,7 +1,8 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { IdentityModule } from '@hearth/identity';
-import { NetworkHookRegistry, NetworkModule } from '@hearth/network';
-import { TimelineHookRegistry, TimelineModule } from '@hearth/timeline';
+import { DomainEvents } from '@hearth/database';
+import { NetworkModule } from '@hearth/network';
+import { TimelineModule } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertResolver } from './alert.resolver.js';
 import { AlertScheduler } from './alert-scheduler.service.js';
@@ -9,31 +10,43 @@ import { AlertService } from './alert.service.js';
 import { ALERT_CLOCK, systemClock } from './clock.js';
 import { Notifier } from './notifier.service.js';
 
-/** Early warning: rules evaluated inside the posting transaction, alerts, escalation. Needs the global RealtimeModule. */
+/**
+ * Early warning: rules evaluated inside the posting transaction, alerts, escalation, and who is
+ * told of what. Without transport (the worker loads this); needs the global RealtimeModule.
+ */
 @Module({
   imports: [IdentityModule, NetworkModule, TimelineModule],
-  providers: [
-    { provide: ALERT_CLOCK, useValue: systemClock },
-    AlertEngine,
-    Notifier,
-    AlertService,
-    AlertScheduler,
-    AlertResolver,
-  ],
-  exports: [AlertScheduler, AlertEngine, ALERT_CLOCK],
+  providers: [{ provide: ALERT_CLOCK, useValue: systemClock }, AlertEngine, Notifier, AlertService, AlertScheduler],
+  exports: [AlertScheduler, AlertEngine, AlertService, ALERT_CLOCK],
 })
 export class AlertsModule implements OnModuleInit {
+  /** The same, with its GraphQL resolvers. */
+  static forApi(): DynamicModule {
+    return {
+      module: AlertsApiModule,
+      imports: [AlertsModule, NetworkModule, TimelineModule],
+      providers: [AlertResolver],
+      exports: [AlertsModule],
+    };
+  }
+
   constructor(
     private readonly engine: AlertEngine,
     private readonly notifier: Notifier,
-    private readonly timelineHooks: TimelineHookRegistry,
-    private readonly networkHooks: NetworkHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
-    this.timelineHooks.register(this.notifier);
-    this.timelineHooks.register(this.engine);
-    this.networkHooks.register(this.notifier);
-    this.networkHooks.register(this.engine);
+    // Inside the publishing transaction: who is told, then the rules (which may raise alerts).
+    this.events.on('timeline.event-posted', (m, event) => this.notifier.eventPosted(m, event));
+    this.events.on('timeline.event-posted', (m, event) => this.engine.eventPosted(m, event));
+    this.events.on('timeline.reply-posted', (m, reply) => this.notifier.replyPosted(m, reply));
+    this.events.on('network.membership-changed', (m, change) => this.notifier.membershipChanged(m, change));
+    this.events.on('network.membership-changed', (m, change) => this.engine.membershipChanged(m, change));
+    this.events.on('network.access-granted', (m, grant) => this.notifier.accessGranted(m, grant));
+    this.events.on('network.access-revoked', (m, grant) => this.notifier.accessRevoked(m, grant));
   }
 }
+
+@Module({})
+class AlertsApiModule {}

@@ -29,8 +29,10 @@ export interface HearthConfig {
   readonly databaseUrl: string | undefined;
   readonly migrationsRun: boolean;
   readonly seedDemo: boolean;
-  /** Run the worker's loops (the audit sealer) inside the API process. */
+  /** Run the worker's loops (audit sealer, escalation, ABSENCE rules) inside the API process. */
   readonly runWorker: boolean;
+  /** How often the scheduler looks for alerts past their deadline and families gone silent. */
+  readonly schedulerIntervalMs: number;
   /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
   readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
@@ -92,6 +94,12 @@ const schema = z.object({
   HEARTH_MIGRATIONS_RUN: flag.default(true),
   HEARTH_SEED_DEMO: flag.optional(),
   HEARTH_RUN_WORKER: flag.optional(),
+  HEARTH_SCHEDULER_INTERVAL_MS: z.coerce
+    .number({ error: 'must be an integer from 100 to 3600000' })
+    .int({ error: 'must be an integer from 100 to 3600000' })
+    .min(100, { error: 'must be an integer from 100 to 3600000' })
+    .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
+    .default(15_000),
   HEARTH_SOCKET_ADAPTER: z
     .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
     .default('auto'),
@@ -176,6 +184,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
+    schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,
     socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     webRoot: resolveDir(e.HEARTH_WEB_ROOT ?? 'dist/web', cwd),

@@ -1,28 +1,24 @@
-import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AccessGuard, AUTHENTICATOR, RefusalInterceptor } from '@hearth/authz';
-import { AgencyEntity } from './agency.entity.js';
+import { AUTHENTICATOR } from '@hearth/authz';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
-import { CredentialEntity } from './credential.entity.js';
+import { IdentityAuditRecorder } from './identity-audit.recorder.js';
+import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
-import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
 import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
+import { IDENTITY_ENTITIES } from './tables.js';
 import { TokenService } from './token.service.js';
-import { UserEntity } from './user.entity.js';
 import { UserRepository } from './user.repository.js';
 import { UserResolver } from './user.resolver.js';
 import { UserService } from './user.service.js';
 
-export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, SessionEntity, RefreshTokenEntity];
-
 /**
- * Accounts and sessions, and the global access guard: it authenticates through SessionService,
- * the one authenticator for HTTP and sockets.
+ * Accounts and sessions, without transport. SessionService is the one authenticator for HTTP
+ * and sockets (the API app installs the access guard that uses it).
  */
 @Module({
   imports: [TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
@@ -35,13 +31,23 @@ export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, Se
     SessionService,
     UserService,
     AgencyService,
-    AuthResolver,
-    UserResolver,
-    AgencyResolver,
     { provide: AUTHENTICATOR, useExisting: SessionService },
-    { provide: APP_GUARD, useClass: AccessGuard },
-    { provide: APP_INTERCEPTOR, useClass: RefusalInterceptor },
+    // Identity's acts become audit entries in identity's own transaction (AuditLog is global).
+    { provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder },
   ],
   exports: [SessionEvents, SessionService, UserService, AgencyService, UserRepository, AUTHENTICATOR],
 })
-export class IdentityModule {}
+export class IdentityModule {
+  /** The same, with its GraphQL resolvers. */
+  static forApi(): DynamicModule {
+    return {
+      module: IdentityApiModule,
+      imports: [IdentityModule],
+      providers: [AuthResolver, UserResolver, AgencyResolver],
+      exports: [IdentityModule],
+    };
+  }
+}
+
+@Module({})
+class IdentityApiModule {}

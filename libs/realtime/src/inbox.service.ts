@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainEvents } from '@hearth/database';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
+import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
 
@@ -23,14 +25,6 @@ interface NotificationRow {
   rag: string | null;
   created_at: Date;
 }
-
-export interface Delivery {
-  readonly userId: string;
-  readonly payload: NotificationPayload;
-}
-
-/** Called with the notifications of a transaction once it has committed (the doorbell). */
-export type DeliveryListener = (deliveries: readonly Delivery[]) => void;
 
 export function toPayload(row: NotificationRow): NotificationPayload {
   return {
@@ -60,17 +54,15 @@ export interface InboxPage {
  */
 @Injectable()
 export class InboxService {
+  private readonly logger = new Logger('Inbox');
   private readonly pending = new WeakMap<QueryRunner, Delivery[]>();
-  private listener: DeliveryListener = () => undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: DomainEvents,
     @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
+    @Optional() @Inject(DOORBELL) private readonly doorbell?: Doorbell,
   ) {}
-
-  onDelivery(listener: DeliveryListener): void {
-    this.listener = listener;
-  }
 
   /**
    * Writes one notification per recipient who may be told of it now (each gets their next
@@ -108,9 +100,15 @@ export class InboxService {
         notification.rag ?? null,
       ],
     );
-    const list = this.pending.get(runner) ?? [];
+    let list = this.pending.get(runner);
+    if (!list) {
+      const batch: Delivery[] = [];
+      list = batch;
+      this.pending.set(runner, batch);
+      // The doorbell rings once the transaction has committed, never after a rollback.
+      this.events.afterCommit(manager, () => this.ring(batch));
+    }
     list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
-    this.pending.set(runner, list);
     return users;
   }
 
@@ -124,12 +122,19 @@ export class InboxService {
     return deliveries.filter((_, i) => allowed[i]);
   }
 
-  /** From the TypeORM subscriber: the transaction of `runner` committed or rolled back. */
-  settle(runner: QueryRunner, committed: boolean): void {
-    const deliveries = this.pending.get(runner);
-    if (!deliveries) return;
-    this.pending.delete(runner);
-    if (committed && deliveries.length > 0) this.listener(deliveries);
+  /**
+   * After commit: the doorbell rings for the deliveries whose user may still be told now (asked
+   * of the database again, so a removal, role change or review committed since the decision wins;
+   * a socket's principal from its handshake is never trusted for it). It does not hold up the
+   * request: the check and the push happen on their own connection.
+   */
+  private ring(deliveries: readonly Delivery[]): void {
+    const doorbell = this.doorbell;
+    if (deliveries.length === 0 || !doorbell) return;
+    void this.stillAllowed(deliveries).then(
+      (allowed) => doorbell.ring(allowed),
+      (error: unknown) => this.logger.error({ err: error }, 'could not check who may be told; the inbox keeps them'),
+    );
   }
 
   /**

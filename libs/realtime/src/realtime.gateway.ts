@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -11,7 +11,9 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { AUTHENTICATOR, Authenticated, type Authenticator, type Principal } from '@hearth/authz';
-import { InboxService, type Delivery } from './inbox.service.js';
+import { InboxService } from './inbox.service.js';
+import { userRoom } from './rooms.js';
+import { ServerDoorbell } from './server.doorbell.js';
 
 /** Per socket: events allowed per second, and unknown events tolerated before disconnecting. */
 const EVENTS_PER_SECOND = 20;
@@ -29,8 +31,6 @@ interface SocketData {
   unknownEvents: number;
 }
 
-export const userRoom = (userId: string) => `user:${userId}`;
-
 /**
  * socket.io on the API's HTTP server. The handshake is authenticated by the same service as
  * HTTP (token in `auth.token`, never the query string); a socket joins only its user's room;
@@ -38,7 +38,7 @@ export const userRoom = (userId: string) => `user:${userId}`;
  */
 @Injectable()
 @WebSocketGateway()
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnModuleInit {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('Realtime');
   @WebSocketServer() server: Server | null = null;
   unknownEventsTotal = 0;
@@ -46,13 +46,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   constructor(
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly inbox: InboxService,
+    private readonly doorbell: ServerDoorbell,
   ) {}
 
-  onModuleInit(): void {
-    this.inbox.onDelivery((deliveries) => this.push(deliveries));
-  }
-
   afterInit(server: Server): void {
+    this.doorbell.attach(server);
     server.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
@@ -130,23 +128,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
         }
       },
       (error: unknown) => this.logger.error({ err: error }, 'could not reach the sockets of an ended session'),
-    );
-  }
-
-  /**
-   * The doorbell, after commit. Who may be told is asked of the database again for the batch, so
-   * a removal, role change or review committed since the decision wins; the socket's principal
-   * from the handshake is never trusted for it.
-   */
-  private push(deliveries: readonly Delivery[]): void {
-    // No server in a process that does not serve sockets (the seed CLI): the inbox keeps them.
-    const server = this.server;
-    if (!server) return;
-    void this.inbox.stillAllowed(deliveries).then(
-      (allowed) => {
-        for (const { userId, payload } of allowed) server.to(userRoom(userId)).emit('notification', payload);
-      },
-      (error: unknown) => this.logger.error({ err: error }, 'could not check who may be told; the inbox keeps them'),
     );
   }
 

@@ -1,11 +1,19 @@
-import { Global, Module, type DynamicModule, type ModuleMetadata, type OnModuleInit, type Type } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import {
+  Global,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type ModuleMetadata,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import { IdentityModule, SessionEvents } from '@hearth/identity';
+import { DOORBELL } from './doorbell.js';
+import { EmitterDoorbell, type EmitterOptions } from './emitter.doorbell.js';
 import { InboxService } from './inbox.service.js';
-import { InboxTransactionSubscriber } from './inbox.subscriber.js';
 import { NotificationResolver } from './notification.resolver.js';
 import { RealtimeGateway } from './realtime.gateway.js';
+import { ServerDoorbell } from './server.doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 
 export interface RealtimeModuleOptions {
@@ -15,14 +23,28 @@ export interface RealtimeModuleOptions {
   readonly audience: Type<NotificationAudience>;
 }
 
+/** Ended sessions (logout, disabled account) lose their sockets on every node. */
+@Injectable()
+class SessionSockets implements OnModuleInit {
+  constructor(
+    private readonly sessions: SessionEvents,
+    private readonly gateway: RealtimeGateway,
+  ) {}
+
+  onModuleInit(): void {
+    this.sessions.onSessionsEnded((userId, sessionId) => this.gateway.disconnectUser(userId, sessionId));
+  }
+}
+
 /**
- * The inbox and the socket gateway, registered once by the app (global, so the one inbox is
- * shared by every lib that writes to it). The app also installs HearthIoAdapter.
+ * The inbox (global, so the one inbox is shared by every lib that writes to it) and how its
+ * doorbell reaches sockets: `forApi` serves them (the gateway; the app also installs
+ * HearthIoAdapter), `forWorker` reaches them through the socket.io emitter.
  */
 @Global()
 @Module({})
-export class RealtimeModule implements OnModuleInit {
-  static forRoot(options: RealtimeModuleOptions): DynamicModule {
+export class RealtimeModule {
+  static forApi(options: RealtimeModuleOptions): DynamicModule {
     return {
       module: RealtimeModule,
       imports: [IdentityModule, ...options.imports],
@@ -30,21 +52,25 @@ export class RealtimeModule implements OnModuleInit {
         InboxService,
         RealtimeGateway,
         NotificationResolver,
+        SessionSockets,
+        ServerDoorbell,
+        { provide: DOORBELL, useExisting: ServerDoorbell },
         { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
       ],
       exports: [InboxService, RealtimeGateway],
     };
   }
 
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly inbox: InboxService,
-    private readonly gateway: RealtimeGateway,
-    private readonly sessions: SessionEvents,
-  ) {}
-
-  onModuleInit(): void {
-    this.dataSource.subscribers.push(new InboxTransactionSubscriber(this.inbox));
-    this.sessions.onSessionsEnded((userId, sessionId) => this.gateway.disconnectUser(userId, sessionId));
+  static forWorker(options: RealtimeModuleOptions & { readonly emitter: EmitterOptions }): DynamicModule {
+    return {
+      module: RealtimeModule,
+      imports: [IdentityModule, ...options.imports],
+      providers: [
+        InboxService,
+        { provide: DOORBELL, useFactory: () => new EmitterDoorbell(options.emitter) },
+        { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
+      ],
+      exports: [InboxService],
+    };
   }
 }

@@ -1,7 +1,7 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog, AuditOutcome, type AuditEntryInput } from '@hearth/audit';
-import { IDENTITY_EVENTS, type IdentityEvent, type IdentityEventRecorder, type LoginFailure } from '@hearth/identity';
+import type { IdentityEvent, IdentityEventRecorder, LoginFailure } from './identity-events.js';
 
 const FAILURE_REASONS: Record<LoginFailure, string> = {
   'unknown-email': 'no account has this email',
@@ -89,11 +89,3 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
       };
   }
 }
-
-/** Where identity and audit meet (neither depends on the other): identity's hook, implemented. */
-@Global()
-@Module({
-  providers: [{ provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder }],
-  exports: [IDENTITY_EVENTS],
-})
-export class IdentityAuditModule {}

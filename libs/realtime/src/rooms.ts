@@ -1,0 +1,2 @@
+/** The only room a socket joins: its user's. Clients never choose rooms. */
+export const userRoom = (userId: string) => `user:${userId}`;
