@@ -1,11 +1,24 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.test-build/', 'node_modules/', '.data/', 'coverage/', 'bench/results/', '.bench-build/'] },
+  {
+    ignores: [
+      'dist/',
+      'test-results/',
+      'apps/web/src/graphql-env.d.ts',
+      '.test-build/',
+      'node_modules/',
+      '.data/',
+      'coverage/',
+      'bench/results/',
+      '.bench-build/',
+    ],
+  },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -32,8 +45,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/src/**/*.ts'],
+    // The build tool's own configuration, not Hearth's.
+    files: ['libs/config/src/**/*.ts', 'apps/web/vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],

@@ -13,6 +13,7 @@ import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@he
 import { AppModule } from './app.module.js';
 import { DemoSeeder, type SeedOutcome } from './demo/demo-seeder.js';
 import { HttpExceptionFilter } from './http-exception.filter.js';
+import { serveWebClient } from './web-client.js';
 
 export interface RunningHearth {
   readonly app: NestExpressApplication;
@@ -47,6 +48,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   app.use((_req: unknown, _res: unknown, next: () => void) => UnitOfWork.scope(next));
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
+  if (!serveWebClient(app, config.webRoot)) logger.info({ webRoot: config.webRoot }, 'no web client build to serve');
   app.useGlobalFilters(new HttpExceptionFilter(logger));
   const sockets = new HearthIoAdapter(app, {
     databaseUrl,

@@ -95,3 +95,34 @@ export const sharingPolicySchema = z.strictObject({
 });
 
 export const replySchema = text(10_000);
+
+@InputType({ description: 'Every field narrows the timeline; all are optional' })
+export class TimelineFilter {
+  @Field(() => [EventKind], { nullable: true, description: 'Events of any of these kinds' })
+  kinds?: EventKind[] | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Events posted by this agency (never those whose agency is withheld from you)',
+  })
+  agencyId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Events about this person' })
+  subjectId?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Events that happened at or after this time' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Events that happened before this time' })
+  to?: Date | null;
+}
+
+export const timelineFilterSchema = z
+  .strictObject({
+    kinds: z.array(z.enum(EventKind)).max(20).nullish(),
+    agencyId: uuid.nullish(),
+    subjectId: uuid.nullish(),
+    from: z.date({ error: 'must be a date and time' }).nullish(),
+    to: z.date({ error: 'must be a date and time' }).nullish(),
+  })
+  .nullish();

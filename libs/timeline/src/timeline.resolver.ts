@@ -3,7 +3,7 @@ import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, 
 import { AgencyModel, AgencyService } from '@hearth/identity';
 import { ContactCardModel, ContactCardService, FamilyModel, FamilyService, PersonModel } from '@hearth/network';
 import { PageArgs, type Connection } from '@hearth/relay';
-import { AmendEventInput, PostEventInput, SharingPolicyInput } from './timeline.inputs.js';
+import { AmendEventInput, PostEventInput, SharingPolicyInput, TimelineFilter } from './timeline.inputs.js';
 import { ReplyModel, SharingPolicyEntryModel, TimelineEventConnection, TimelineEventModel } from './timeline.models.js';
 import { TimelineService } from './timeline.service.js';
 
@@ -24,8 +24,9 @@ export class TimelineResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('familyId', { type: () => ID }) familyId: string,
     @Args() page: PageArgs,
+    @Args('filter', { type: () => TimelineFilter, nullable: true }) filter?: TimelineFilter | null,
   ): Promise<Connection<TimelineEventModel>> {
-    return this.timelines.timeline(principal, familyId, page);
+    return this.timelines.timeline(principal, familyId, page, filter);
   }
 
   @Authenticated()

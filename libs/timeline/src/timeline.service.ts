@@ -8,6 +8,7 @@ import { allows, perRequest, Role, type Principal } from '@hearth/authz';
 import { badInput, forbidden, notFound, validate } from '@hearth/errors';
 import {
   AccessService,
+  ContactCardService,
   FamilyService,
   PERSON_COLUMNS,
   toPersonModel,
@@ -22,9 +23,11 @@ import {
   postEventSchema,
   replySchema,
   sharingPolicySchema,
+  timelineFilterSchema,
   type AmendEventInput,
   type PostEventInput,
   type SharingPolicyInput,
+  type TimelineFilter,
 } from './timeline.inputs.js';
 import type { ReplyModel, SharingPolicyEntryModel, TimelineEventModel } from './timeline.models.js';
 import './timeline.events.js';
@@ -70,6 +73,7 @@ export class TimelineService {
     private readonly families: FamilyService,
     private readonly audit: AuditLog,
     private readonly events: DomainEvents,
+    private readonly cards: ContactCardService,
   ) {}
 
   /** A family's timeline, newest first. */
@@ -77,17 +81,40 @@ export class TimelineService {
     principal: Principal,
     familyIdInput: string,
     args: { first?: number | null; after?: string | null },
+    filterInput?: TimelineFilter | null,
   ): Promise<Connection<TimelineEventModel>> {
     const familyId = validate(uuid, familyIdInput);
+    const filter = validate(timelineFilterSchema, filterInput) ?? {};
     const size = pageSize(args.first);
     const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
+      // The filters only narrow what the ability's SQL condition allows. An agency filter never
+      // matches an author whose contact card withholds their agency from this viewer, or it
+      // would name that agency.
+      const masked = filter.agencyId ? await this.maskedAuthors(manager, principal, familyId, filter.agencyId) : [];
       const query = eventQuery(
         ability,
-        `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))`,
-        [familyId, after?.[0] ?? null, after?.[1] ?? null, size + 1],
+        `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
+           AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
+           AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
+           AND ($7::uuid IS NULL OR EXISTS (
+                 SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
+           AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
+           AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz)`,
+        [
+          familyId,
+          after?.[0] ?? null,
+          after?.[1] ?? null,
+          size + 1,
+          filter.kinds?.length ? filter.kinds : null,
+          filter.agencyId ?? null,
+          filter.subjectId ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          masked,
+        ],
         'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
       );
       const rows: EventRow[] = await manager.query(query.sql, query.params);
@@ -101,6 +128,22 @@ export class TimelineService {
       });
       return toConnection(rows, size, (r) => [r.recorded_at.toISOString(), r.id], toEventModel);
     });
+  }
+
+  /** Authors of an agency's events in a family whose card hides that agency from the viewer. */
+  private async maskedAuthors(
+    manager: EntityManager,
+    principal: Principal,
+    familyId: string,
+    agencyId: string,
+  ): Promise<string[]> {
+    const rows: { author_id: string }[] = await manager.query(
+      `SELECT DISTINCT author_id FROM timeline_events WHERE family_id = $1 AND agency_id = $2`,
+      [familyId, agencyId],
+    );
+    const authors = rows.map((r) => r.author_id);
+    const cards = await this.cards.cards(principal, familyId, authors);
+    return authors.filter((_, i) => cards[i]?.agency === null);
   }
 
   /** One event by id, or null when it is not visible (for nested fields: amends, matched events). */

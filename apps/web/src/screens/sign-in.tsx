@@ -1,0 +1,54 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { field } from '../format.ts';
+import { AuthError, signIn } from '../session.ts';
+
+const ENDED: Record<string, string> = {
+  ended: 'Your session has ended. Sign in again to continue.',
+};
+
+export function SignInScreen() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const notice = ENDED[new URLSearchParams(location.search).get('signedOut') ?? ''];
+  useEffect(() => {
+    document.title = 'Sign in · Hearth';
+    if (location.search) history.replaceState(null, '', location.pathname);
+  }, []);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(field(form, 'email'), field(form, 'password'));
+    } catch (e) {
+      setError(e instanceof AuthError ? e.message : 'Hearth cannot be reached. Check your connection.');
+      setBusy(false);
+    }
+  };
+  return (
+    <main id="main" className="sign-in">
+      <h1>Hearth</h1>
+      <p className="lede">The family at the centre: everyone who works with a child, in one place.</p>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'sign-in-error' : undefined}>
+        <label htmlFor="email">Email</label>
+        <input id="email" name="email" type="email" autoComplete="username" required />
+        <label htmlFor="password">Password</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required />
+        {error && (
+          <p id="sign-in-error" className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
