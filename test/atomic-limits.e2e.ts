@@ -91,7 +91,9 @@ describe('atomic limits', () => {
     expect(codes(results)).toEqual({ OK: 30, RATE_LIMITED: 70 });
     const searches = await query<{ n: number }>(
       app,
-      `SELECT count(*)::int AS n FROM audit_entries WHERE actor_id = $1 AND subject_type = 'PersonSearch'`,
+      // One entry per search (without a family); each child found adds a read of that child's record.
+      `SELECT count(*)::int AS n FROM audit_entries
+       WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND family_id IS NULL`,
       [dee.userId],
     );
     expect(searches.rows[0]!.n).toBe(30);
