@@ -31,7 +31,7 @@ export class NetworkMemberEntity {
   @Column({ type: 'text' })
   role: NetworkRole;
 
-  /** Membership itself is sensitive (e.g. a refuge worker): hidden from other members. */
+  /** A sensitive role: other agencies see an anonymous practitioner and the contact route. */
   @Column({ type: 'boolean', default: false })
   sensitive: boolean;
 
