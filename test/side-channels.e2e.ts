@@ -576,7 +576,7 @@ describe('nothing leaks through a side channel', () => {
       }
     });
 
-    it('in production, suggests no enum values and keeps /metrics behind its bearer token', async () => {
+    it('in production, suggests no enum values or fields, hides the schema and keeps /metrics behind its bearer token', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       const token = `metrics-${randomUUID()}`;
       const production = await startTestApp({
@@ -597,6 +597,21 @@ describe('nothing leaks through a side channel', () => {
         expect(res.errors?.length).toBeGreaterThan(0);
         expect(JSON.stringify(res.errors)).not.toMatch(/did you mean/i);
         expect(JSON.stringify(res.errors)).not.toContain('OPEN');
+        // No field suggestions, no introspection and no IDE either (positive control: `me` answers).
+        expect((await production.gql({ query: '{ me { id } }', token: pat.accessToken })).errors).toBeUndefined();
+        const typo = await production.gql({ query: '{ me { emial } }', token: pat.accessToken });
+        expect(typo.errors?.length).toBeGreaterThan(0);
+        expect(JSON.stringify(typo.errors)).not.toMatch(/did you mean|"email"/i);
+        const introspection = await production.gql({
+          query: '{ __schema { types { name } } }',
+          token: pat.accessToken,
+        });
+        expect(introspection.errors?.length).toBeGreaterThan(0);
+        expect(JSON.stringify(introspection.data ?? null)).not.toContain('TimelineEvent');
+        const devIde = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await devIde.text()).toMatch(/graphiql/i);
+        const ide = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await ide.text()).not.toMatch(/graphiql/i);
 
         expect((await fetch(`${production.url}/metrics`)).status).toBe(401);
         expect((await fetch(`${production.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
