@@ -11,7 +11,7 @@ import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
-import { dataSourceOptions } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
@@ -43,6 +43,7 @@ export class AppModule {
           useFactory: () => graphqlOptions(config, logger, metrics),
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
+        DomainEventsModule,
         AuditModule.forApi({ runSealer: config.runWorker }),
         IdentityModule.forApi(),
         NetworkModule.forApi(),

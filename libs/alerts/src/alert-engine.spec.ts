@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditLog } from '@hearth/audit';
 import { UserRepository } from '@hearth/identity';
 import { RelationshipRepository } from '@hearth/network';
+import { DomainEvents } from '@hearth/database';
 import { InboxService } from '@hearth/realtime';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
 import type { PostedEvent } from '@hearth/timeline';
@@ -42,7 +43,11 @@ beforeAll(async () => {
   db = await createTestDataSource(2);
   const users = new UserRepository(db.dataSource);
   const relationships = new RelationshipRepository();
-  const inbox = new InboxService(db.dataSource, new NotificationAudienceService(relationships, users));
+  const inbox = new InboxService(
+    db.dataSource,
+    new DomainEvents(db.dataSource),
+    new NotificationAudienceService(relationships, users),
+  );
   engine = new AlertEngine(inbox, new AuditLog(), relationships, users, { now: () => NOW });
   for (const kind of Object.keys(agency) as (keyof typeof agency)[]) {
     const [row] = await db.dataSource.query<{ id: string }[]>(
@@ -162,7 +167,7 @@ async function post(net: Network, event: Post): Promise<string> {
       visibility: 'NETWORK' as PostedEvent['visibility'],
       subjectIds: event.subjects ?? [],
     };
-    await engine.afterEventPosted(manager, posted);
+    await engine.eventPosted(manager, posted);
     return id;
   });
 }
@@ -367,7 +372,7 @@ describe('Network gap (NETWORK_GAP)', () => {
         `UPDATE network_members SET removed_at = now(), removed_by = $3 WHERE family_id = $1 AND user_id = $2`,
         [net.familyId, userId, net.lead],
       );
-      await engine.afterMembershipChanged(manager, { familyId: net.familyId, userId, change: 'REMOVED' });
+      await engine.membershipChanged(manager, { familyId: net.familyId, userId, change: 'REMOVED' });
     });
   }
 
