@@ -3,6 +3,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import {
   connectSocket,
   errorCode,
+  eventually,
   refusedHandshake,
   type ReceivedNotification,
   type TestSocket,
@@ -222,6 +223,56 @@ describe('nothing leaks through a side channel', () => {
       expect(await act.familyCode(again, familyId)).toBe('OK');
       expect((await act.inbox(again)).filter(isEvent(during))).toEqual([]);
       expect((await act.resume(await connect(again))).filter(isEvent(during))).toEqual([]);
+    });
+
+    it('lets a role change committed between the decision and the push win: no push for the decided notification', async () => {
+      const rita = await act.newUser(as['ada.admin'], ['PRACTITIONER'], undefined, 'Rita Race');
+      const familyId = await act.newFamily(as['sam.social'], [rita, as['dee.school']]);
+      const socket = await connect(rita);
+      const before = await act.post(as['sam.social'], familyId, { summary: 'Before the race' });
+      await socket.next(isEvent(before), 10_000);
+      const setRoles = (roles: string[]) =>
+        act.data(as['ada.admin'], `mutation ($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $r) { id } }`, {
+          u: rita.userId,
+          r: roles,
+        });
+
+      // Hold Rita's inbox counter: the post decides she is to be told, then waits to number her notification.
+      const { default: pg } = await import('pg');
+      const holder = new pg.Client({ connectionString: app.database.url });
+      await holder.connect();
+      let during: Promise<string> | undefined;
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM inbox_counters WHERE user_id = $1 FOR UPDATE', [rita.userId]);
+        during = act.post(as['sam.social'], familyId, { summary: 'Decided before the role change' });
+        await eventually(
+          async () =>
+            (
+              await query<{ n: number }>(
+                app,
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+              )
+            ).rows[0]!.n > 0,
+          { what: 'the post waiting on her inbox', timeoutMs: 15_000 },
+        );
+        await setRoles(['AGENCY_ADMIN']);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      }
+      const eventId = await during;
+      // The notification was decided for her (the race happened) ...
+      const { rows } = await query(app, `SELECT 1 FROM notifications WHERE user_id = $1 AND event_id = $2`, [
+        rita.userId,
+        eventId,
+      ]);
+      expect(rows).toHaveLength(1);
+      // ... and the push, asking the database again, did not ring: a later doorbell arrives, it never did.
+      await setRoles(['PRACTITIONER']);
+      const after = await act.post(as['sam.social'], familyId, { summary: 'A practitioner again' });
+      expect(await arrivesOrCut(socket, isEvent(after))).toBe('arrived');
+      expect(socket.received.filter(isEvent(eventId))).toEqual([]);
     });
 
     it('cuts a disabled practitioner’s sockets and decides nothing for her afterwards', async () => {
@@ -525,7 +576,7 @@ describe('nothing leaks through a side channel', () => {
       }
     });
 
-    it('in production, suggests no enum values and keeps /metrics behind its bearer token', async () => {
+    it('in production, suggests no enum values or fields, hides the schema and keeps /metrics behind its bearer token', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('ed25519');
       const token = `metrics-${randomUUID()}`;
       const production = await startTestApp({
@@ -546,6 +597,21 @@ describe('nothing leaks through a side channel', () => {
         expect(res.errors?.length).toBeGreaterThan(0);
         expect(JSON.stringify(res.errors)).not.toMatch(/did you mean/i);
         expect(JSON.stringify(res.errors)).not.toContain('OPEN');
+        // No field suggestions, no introspection and no IDE either (positive control: `me` answers).
+        expect((await production.gql({ query: '{ me { id } }', token: pat.accessToken })).errors).toBeUndefined();
+        const typo = await production.gql({ query: '{ me { emial } }', token: pat.accessToken });
+        expect(typo.errors?.length).toBeGreaterThan(0);
+        expect(JSON.stringify(typo.errors)).not.toMatch(/did you mean|"email"/i);
+        const introspection = await production.gql({
+          query: '{ __schema { types { name } } }',
+          token: pat.accessToken,
+        });
+        expect(introspection.errors?.length).toBeGreaterThan(0);
+        expect(JSON.stringify(introspection.data ?? null)).not.toContain('TimelineEvent');
+        const devIde = await fetch(`${app.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await devIde.text()).toMatch(/graphiql/i);
+        const ide = await fetch(`${production.url}/graphql`, { headers: { accept: 'text/html' } });
+        expect(await ide.text()).not.toMatch(/graphiql/i);
 
         expect((await fetch(`${production.url}/metrics`)).status).toBe(401);
         expect((await fetch(`${production.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
