@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
-import { rateLimited, validate } from '@hearth/errors';
 import { z } from 'zod';
 import { DIRECTORY_HOOKS, type DirectoryHooks } from './directory-hooks.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import type { AgencyKind } from './identity.enums.js';
-import { singleLine, uuid } from './identity.inputs.js';
+import { line, rateLimited, uuid, validate } from '@hearth/errors';
 import type { DirectoryEntryModel } from './identity.models.js';
 
 /** Searches per user per window: enough to find colleagues, too few to copy the directory. */
@@ -17,7 +16,7 @@ const RESULTS = 20;
 const LISTED_ROLES = [Role.PRACTITIONER, Role.MANAGER] as const;
 
 const searchSchema = z.strictObject({
-  search: singleLine(100).refine((v) => v.length >= 2, { error: 'must be at least 2 characters' }),
+  search: line(100).refine((v) => v.length >= 2, { error: 'must be at least 2 characters' }),
   agencyId: uuid.nullish(),
   role: z.enum(LISTED_ROLES, { error: 'must be PRACTITIONER or MANAGER' }).nullish(),
 });

@@ -1,18 +1,9 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
 import { Role } from '@hearth/authz';
+import { line, uuid } from '@hearth/errors';
 import { AgencyKind } from './identity.enums.js';
 
-/** One line of text: no control characters, trimmed, bounded. */
-export const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((v) => !/\p{Cc}/u.test(v), { error: 'must not contain control characters' });
-
-export const uuid = z.uuid({ error: 'must be an ID' });
 export const email = z
   .string()
   .trim()
@@ -29,7 +20,7 @@ const roles = z
   .min(1, { error: 'must hold at least one role' })
   .max(5)
   .transform((list) => [...new Set(list)]);
-export const contactRoute = singleLine(200);
+export const contactRoute = line(200);
 export const password = z
   .string()
   .min(12, { error: 'must be at least 12 characters' })
@@ -70,8 +61,8 @@ export class CreateUserInput {
 
 export const createUserSchema = z.strictObject({
   email,
-  displayName: singleLine(200),
-  jobTitle: singleLine(200).nullish(),
+  displayName: line(200),
+  jobTitle: line(200).nullish(),
   phone: phone.nullish(),
   roles,
   agencyId: uuid.nullish(),
@@ -91,7 +82,7 @@ export class CreateAgencyInput {
   kind: AgencyKind;
 }
 
-export const createAgencySchema = z.strictObject({ name: singleLine(200), kind: z.enum(AgencyKind) });
+export const createAgencySchema = z.strictObject({ name: line(200), kind: z.enum(AgencyKind) });
 
 @InputType({ description: 'Your own contact card; a field left out stays as it is, null clears it' })
 export class UpdateContactCardInput {
@@ -106,7 +97,7 @@ export class UpdateContactCardInput {
 }
 
 export const contactCardSchema = z.strictObject({
-  jobTitle: singleLine(200).nullish(),
+  jobTitle: line(200).nullish(),
   phone: phone.nullish(),
   contactRoute: contactRoute.nullish(),
 });
