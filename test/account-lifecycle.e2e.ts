@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { connectSocket, errorCode } from '@hearth/testing';
 import { query } from './support/demo.js';
 import { login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Sized for a loaded 2-core machine: every test signs in (argon2id) several times.
+jest.setTimeout(120_000);
 
 const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`;
 const DISABLE = `mutation ($userId: ID!) { disableUser(userId: $userId) { status } }`;

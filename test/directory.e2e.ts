@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { errorCode } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
 import { login } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Sized for a loaded 2-core machine: every test signs in (argon2id) several times.
+jest.setTimeout(120_000);
 
 const DIRECTORY = `query ($search: String!, $agencyId: ID, $role: Role) {
   directory(search: $search, agencyId: $agencyId, role: $role) {

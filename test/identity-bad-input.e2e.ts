@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Sized for a loaded 2-core machine: every test signs in (argon2id) several times.
+jest.setTimeout(120_000);
 
 /**
  * Generated bad input at identity's own operations (sign-in steps, passwords, resets, second

@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generate } from 'otplib';
 import { errorCode } from '@hearth/testing';
 import { query } from './support/demo.js';
 import { DEMO_PASSWORD, login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Sized for a loaded 2-core machine: every test signs in (argon2id) several times.
+jest.setTimeout(120_000);
 
 const LOGIN = `mutation ($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken challenge { token step } }

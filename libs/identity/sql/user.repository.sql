@@ -2,23 +2,44 @@
 
 -- UserRepository.findById
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1;
 
 -- UserRepository.findById (locked)
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 FOR UPDATE OF u;
 
 -- UserRepository.findByEmail
 SELECT s.*, c.password_hash FROM (
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.email = $1) s LEFT JOIN credentials c ON c.user_id = s.id;
+
+-- UserRepository.findWithCredential
+SELECT s.*, c.password_hash FROM (
+  SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+  FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 FOR UPDATE OF u) s
+       LEFT JOIN credentials c ON c.user_id = s.id;
+
+-- UserRepository.setPassword
+INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
+  ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now();
+
+UPDATE users SET must_change_password = false, updated_at = now() WHERE id = $1;
+
+-- UserRepository.updateContactCard
+UPDATE users SET
+    job_title = CASE WHEN $2 THEN $3 ELSE job_title END,
+    phone = CASE WHEN $4 THEN $5 ELSE phone END,
+    contact_route = CASE WHEN $6 THEN $7 ELSE contact_route END,
+    updated_at = now()
+  WHERE id = $1;
 
 -- UserRepository.page
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
   FROM users u JOIN agencies a ON a.id = u.agency_id
        WHERE ($1::uuid IS NULL OR u.agency_id = $1) AND ($2::text IS NULL OR u.email > $2)
        ORDER BY u.email LIMIT $3;

@@ -2,12 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
-import { rateLimited, validate } from '@hearth/errors';
 import { z } from 'zod';
 import { DIRECTORY_HOOKS, type DirectoryHooks } from './directory-hooks.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import type { AgencyKind } from './identity.enums.js';
-import { line, uuid } from '@hearth/errors';
+import { line, rateLimited, uuid, validate } from '@hearth/errors';
 import type { DirectoryEntryModel } from './identity.models.js';
 
 /** Searches per user per window: enough to find colleagues, too few to copy the directory. */

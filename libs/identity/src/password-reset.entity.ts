@@ -1,15 +1,20 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { UserEntity } from './user.entity.js';
 
 /** An admin-issued, single-use, short-lived way to set a new password. */
 @Entity('password_resets')
+@Index('password_resets_hash_key', ['tokenHash'], { unique: true })
+@Index('password_resets_user_open_idx', ['userId'], { where: 'used_at IS NULL' })
 export class PasswordResetEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => UserEntity, { name: 'password_resets_user_id_fkey' })
   userId: string;
 
   @Column({ name: 'issued_by', type: 'uuid' })
+  @ForeignKey(() => UserEntity, { name: 'password_resets_issued_by_fkey' })
   issuedBy: string;
 
   /** sha256 of the token; the token itself is shown once and never stored. */

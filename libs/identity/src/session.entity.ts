@@ -24,7 +24,7 @@ export class SessionEntity {
   revokedReason: string | null;
 
   /** Opened with a second factor (or proved one since). */
-  @Column({ name: 'mfa_verified', type: 'boolean' })
+  @Column({ name: 'mfa_verified', type: 'boolean', default: false })
   mfaVerified: boolean;
 }
 

@@ -49,7 +49,7 @@ export class UserEntity {
   contactRoute: string | null;
 
   /** An admin chose the current password: its owner replaces it at the next sign-in. */
-  @Column({ name: 'must_change_password', type: 'boolean' })
+  @Column({ name: 'must_change_password', type: 'boolean', default: false })
   mustChangePassword: boolean;
 
   @Column({ type: 'text', array: true })

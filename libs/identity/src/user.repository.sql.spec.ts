@@ -25,6 +25,25 @@ it('issues the statements committed in libs/identity/sql/user.repository.sql', a
     sql.dataSource.transaction((tx) => users.findById(id, tx, true)),
   );
   await sql.record('UserRepository.findByEmail', () => users.findByEmail('sam@example.test', manager));
+  await sql.record('UserRepository.findWithCredential', () =>
+    sql.dataSource.transaction((tx) => users.findWithCredential(id, tx, true)),
+  );
+  // setPassword writes a credential, which needs a real account.
+  const [agency] = await db.dataSource.query<{ id: string }[]>(
+    `INSERT INTO agencies (name, kind) VALUES ('SQL spec agency', 'OTHER') RETURNING id`,
+  );
+  const [owner] = await db.dataSource.query<{ id: string }[]>(
+    `INSERT INTO users (agency_id, email, display_name, roles) VALUES ($1, 'sql.spec@example.test', 'Spec', '{PRACTITIONER}') RETURNING id`,
+    [agency!.id],
+  );
+  await sql.record('UserRepository.setPassword', () =>
+    sql.dataSource.transaction((tx) =>
+      users.setPassword(tx, owner!.id, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'),
+    ),
+  );
+  await sql.record('UserRepository.updateContactCard', () =>
+    sql.dataSource.transaction((tx) => users.updateContactCard(tx, id, { jobTitle: 'Nurse', phone: null })),
+  );
   await sql.record('UserRepository.page', () => users.page(randomUUID(), 'a@example.test', 20));
   await sql.record('UserRepository.countOtherActiveHolders', () =>
     users.countOtherActiveHolders(manager, Role.AGENCY_ADMIN, id, randomUUID()),
