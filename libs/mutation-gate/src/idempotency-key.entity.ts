@@ -1,9 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 /** The stored first outcome of a mutation sent with an Idempotency-Key. */
-@Entity({ name: 'idempotency_keys', synchronize: false })
+@Entity('idempotency_keys')
+@Index('idempotency_keys_expires_idx', ['expiresAt'])
+@Check('idempotency_keys_key_check', `char_length(key) BETWEEN 1 AND 255`)
 export class IdempotencyKeyEntity {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  @ForeignKey('users', { name: 'idempotency_keys_user_id_fkey' })
   userId: string;
 
   @PrimaryColumn({ type: 'text' })
@@ -20,7 +23,7 @@ export class IdempotencyKeyEntity {
   @Column({ type: 'jsonb' })
   response: unknown;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
