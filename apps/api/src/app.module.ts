@@ -11,12 +11,13 @@ import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
-import { dataSourceOptions } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsController } from './health/metrics.controller.js';
 import { DemoSeeder } from './demo/demo-seeder.js';
+import { ENTITIES } from './entities.js';
 import { SystemResolver } from './system.resolver.js';
 
 export interface AppOptions {
@@ -35,13 +36,14 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(databaseUrl, []), autoLoadEntities: true }),
+          useFactory: () => ({ ...dataSourceOptions(databaseUrl, ENTITIES), autoLoadEntities: true }),
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           useFactory: () => graphqlOptions(config, logger, metrics),
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
+        DomainEventsModule,
         AuditModule.forApi({ runSealer: config.runWorker }),
         IdentityModule.forApi(),
         NetworkModule.forApi(),

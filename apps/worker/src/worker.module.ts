@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
-import { dataSourceOptions } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
@@ -30,6 +30,7 @@ export class WorkerModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(databaseUrl, [], 3), autoLoadEntities: true }),
         }),
+        DomainEventsModule,
         AuditModule.forWorker(),
         IdentityModule,
         NetworkModule,

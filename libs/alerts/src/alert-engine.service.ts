@@ -3,15 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { Role } from '@hearth/authz';
 import { UserRepository } from '@hearth/identity';
-import {
-  RelationshipRepository,
-  type AccessGranted,
-  type MembershipChanged,
-  type NetworkHooks,
-  type RelationshipRow,
-} from '@hearth/network';
+import { RelationshipRepository, type MembershipChanged, type RelationshipRow } from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
-import type { PostedEvent, TimelineHooks } from '@hearth/timeline';
+import type { PostedEvent } from '@hearth/timeline';
 import { ALERT_CLOCK, type AlertClock } from './clock.js';
 import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
 import { enabledRules, type ActiveRule } from './rule.repository.js';
@@ -34,7 +28,7 @@ const DAY = 86_400_000;
  * Telling people about events, replies and membership is the Notifier's, not the engine's.
  */
 @Injectable()
-export class AlertEngine implements TimelineHooks, NetworkHooks {
+export class AlertEngine {
   constructor(
     private readonly inbox: InboxService,
     private readonly audit: AuditLog,
@@ -43,31 +37,21 @@ export class AlertEngine implements TimelineHooks, NetworkHooks {
     @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
   ) {}
 
-  async afterEventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
+  /** Event-driven rules (THRESHOLD, TRIGGER, SEQUENCE), in the transaction that posted. */
+  async eventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
     for (const rule of await enabledRules(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
       const match = await this.evaluate(manager, rule, event);
       if (match) await this.raise(manager, rule, event.familyId, match);
     }
   }
 
-  afterReplyPosted(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  async afterMembershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
+  /** NETWORK_GAP rules, in the transaction that changed the network. */
+  async membershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
     if (change.change !== 'REMOVED') return;
     for (const rule of await enabledRules(manager, ['NETWORK_GAP'])) {
       const match = await this.networkGap(manager, rule as ActiveRule & { definition: Def<'NETWORK_GAP'> }, change);
       if (match) await this.raise(manager, rule, change.familyId, match);
     }
-  }
-
-  afterAccessGranted(_manager: EntityManager, _grant: AccessGranted): Promise<void> {
-    return Promise.resolve();
-  }
-
-  afterAccessRevoked(_manager: EntityManager, _grant: AccessGranted): Promise<void> {
-    return Promise.resolve();
   }
 
   /** Inserts the alert unless its deduplication key exists; returns whether it was raised. */

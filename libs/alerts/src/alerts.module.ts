@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { IdentityModule } from '@hearth/identity';
-import { NetworkHookRegistry, NetworkModule } from '@hearth/network';
-import { TimelineHookRegistry, TimelineModule } from '@hearth/timeline';
+import { DomainEvents } from '@hearth/database';
+import { NetworkModule } from '@hearth/network';
+import { TimelineModule } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertResolver } from './alert.resolver.js';
 import { AlertScheduler } from './alert-scheduler.service.js';
@@ -32,15 +33,18 @@ export class AlertsModule implements OnModuleInit {
   constructor(
     private readonly engine: AlertEngine,
     private readonly notifier: Notifier,
-    private readonly timelineHooks: TimelineHookRegistry,
-    private readonly networkHooks: NetworkHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   onModuleInit(): void {
-    this.timelineHooks.register(this.notifier);
-    this.timelineHooks.register(this.engine);
-    this.networkHooks.register(this.notifier);
-    this.networkHooks.register(this.engine);
+    // Inside the publishing transaction: who is told, then the rules (which may raise alerts).
+    this.events.on('timeline.event-posted', (m, event) => this.notifier.eventPosted(m, event));
+    this.events.on('timeline.event-posted', (m, event) => this.engine.eventPosted(m, event));
+    this.events.on('timeline.reply-posted', (m, reply) => this.notifier.replyPosted(m, reply));
+    this.events.on('network.membership-changed', (m, change) => this.notifier.membershipChanged(m, change));
+    this.events.on('network.membership-changed', (m, change) => this.engine.membershipChanged(m, change));
+    this.events.on('network.access-granted', (m, grant) => this.notifier.accessGranted(m, grant));
+    this.events.on('network.access-revoked', (m, grant) => this.notifier.accessRevoked(m, grant));
   }
 }
 

@@ -9,3 +9,4 @@ export { ruleDefinitionSchema } from './rule-definition.js';
 export type { RuleDefinition } from './rule-definition.js';
 export { NotificationAudienceService } from './notification-audience.service.js';
 export { Notifier } from './notifier.service.js';
+export { ALERTS_ENTITIES, ALERTS_TABLES } from './tables.js';

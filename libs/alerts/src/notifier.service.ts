@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Role } from '@hearth/authz';
 import { UserRepository } from '@hearth/identity';
-import { RelationshipRepository, type AccessGranted, type MembershipChanged, type NetworkHooks } from '@hearth/network';
+import { RelationshipRepository, type AccessGranted, type MembershipChanged } from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
-import type { PostedEvent, PostedReply, TimelineHooks } from '@hearth/timeline';
+import type { PostedEvent, PostedReply } from '@hearth/timeline';
 
 /**
  * Decides who is told of what happens in a network (not alerts: the engine raises those). It
@@ -12,14 +12,14 @@ import type { PostedEvent, PostedReply, TimelineHooks } from '@hearth/timeline';
  * now, so a candidate who may not see the subject is never told.
  */
 @Injectable()
-export class Notifier implements TimelineHooks, NetworkHooks {
+export class Notifier {
   constructor(
     private readonly inbox: InboxService,
     private readonly relationships: RelationshipRepository,
     private readonly users: UserRepository,
   ) {}
 
-  async afterEventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
+  async eventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
     const members = await this.members(manager, event.familyId);
     await this.inbox.enqueue(
       manager,
@@ -28,7 +28,7 @@ export class Notifier implements TimelineHooks, NetworkHooks {
     );
   }
 
-  async afterReplyPosted(manager: EntityManager, reply: PostedReply): Promise<void> {
+  async replyPosted(manager: EntityManager, reply: PostedReply): Promise<void> {
     const members = await this.members(manager, reply.familyId);
     await this.inbox.enqueue(
       manager,
@@ -37,7 +37,7 @@ export class Notifier implements TimelineHooks, NetworkHooks {
     );
   }
 
-  async afterMembershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
+  async membershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
     await this.inbox.enqueue(manager, await this.members(manager, change.familyId), {
       type: NotificationType.MEMBERSHIP_CHANGED,
       familyId: change.familyId,
@@ -45,7 +45,7 @@ export class Notifier implements TimelineHooks, NetworkHooks {
   }
 
   /** Break-glass: the family's lead and every auditor are told at once. */
-  async afterAccessGranted(manager: EntityManager, grant: AccessGranted): Promise<void> {
+  async accessGranted(manager: EntityManager, grant: AccessGranted): Promise<void> {
     const candidates = [
       ...(await this.leads(manager, grant.familyId)),
       ...(await this.users.allActiveHolders(manager, Role.AUDITOR)),
@@ -58,7 +58,7 @@ export class Notifier implements TimelineHooks, NetworkHooks {
   }
 
   /** A grant found inappropriate: the lead learns that someone's access was withdrawn. */
-  async afterAccessRevoked(manager: EntityManager, grant: AccessGranted): Promise<void> {
+  async accessRevoked(manager: EntityManager, grant: AccessGranted): Promise<void> {
     await this.inbox.enqueue(manager, await this.leads(manager, grant.familyId), {
       type: NotificationType.ACCESS_REVOKED,
       familyId: grant.familyId,

@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The `audit_checkpoints` table: the chain head after each sealing batch. Not synchronised. */
-@Entity({ name: 'audit_checkpoints', synchronize: false })
+/** The `audit_checkpoints` table: the chain head after each sealing batch. */
+@Entity('audit_checkpoints')
+@Check('audit_checkpoints_position_check', 'position > 0')
+@Check('audit_checkpoints_head_hash_check', `head_hash ~ '^[0-9a-f]{64}$'`)
 export class AuditCheckpointEntity {
   @PrimaryColumn({ type: 'bigint' })
   position: number;

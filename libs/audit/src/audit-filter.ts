@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { badInput, validate } from '@hearth/errors';
+import { badInput, uuid, validate } from '@hearth/errors';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditAction, type AuditOutcome } from './audit-action.js';
 import type { AuditFilter } from './audit.repository.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
-const id = z
-  .string({ error: 'must be an ID' })
-  .regex(UUID, { error: 'must be a UUID' })
-  .transform((v) => v.toLowerCase());
 const time = z.union([
   z.date().refine((d) => !Number.isNaN(d.getTime()), { error: 'must be a valid time' }),
   z
@@ -21,10 +16,10 @@ const time = z.union([
 
 const schema = z
   .strictObject({
-    actorId: id.nullish(),
-    agencyId: id.nullish(),
-    familyId: id.nullish(),
-    personId: id.nullish(),
+    actorId: uuid.nullish(),
+    agencyId: uuid.nullish(),
+    familyId: uuid.nullish(),
+    personId: uuid.nullish(),
     action: z
       .enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], { error: `must be one of ${AUDIT_ACTIONS.join(', ')}` })
       .nullish(),

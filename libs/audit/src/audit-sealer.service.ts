@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { CLOCK, systemClock, type Clock } from '@hearth/config';
 import { chainHash, GENESIS_HASH } from './audit-chain.js';
 import { AuditChainRepository, type NewSeal } from './audit-chain.repository.js';
-import { AUDIT_CLOCK, systemClock, type Clock } from './clock.js';
 
 export interface AuditSealerOptions {
   /** Entries sealed per transaction, each batch ending with a checkpoint. */
@@ -33,7 +33,7 @@ export class AuditSealer {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Optional() @Inject(AUDIT_CLOCK) private readonly clock: Clock = systemClock,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
     @Optional() @Inject(AUDIT_SEALER_OPTIONS) options: AuditSealerOptions = {},
     @Optional() private readonly chain: AuditChainRepository = new AuditChainRepository(),
   ) {

@@ -21,7 +21,6 @@ import { AuditTrailService } from './audit-trail.service.js';
 import { AuditVerifier } from './audit-verifier.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditResolver } from './audit.resolver.js';
-import { AUDIT_CLOCK, systemClock } from './clock.js';
 
 export const AUDIT_ENTITIES = [AuditEntryEntity, AuditSealEntity, AuditCheckpointEntity];
 
@@ -44,15 +43,7 @@ class AuditSealerLoop implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 }
 
-const core: Provider[] = [
-  AuditRepository,
-  AuditChainRepository,
-  AuditLog,
-  AuditSealer,
-  AuditVerifier,
-  AuditSealerLoop,
-  { provide: AUDIT_CLOCK, useValue: systemClock },
-];
+const core: Provider[] = [AuditRepository, AuditChainRepository, AuditLog, AuditSealer, AuditVerifier, AuditSealerLoop];
 
 /**
  * The audit trail. Global, so every capability can inject AuditLog and record in its own

@@ -21,5 +21,4 @@ export { AuditVerifier } from './audit-verifier.service.js';
 export type { AuditIntegrityReport } from './audit-verifier.service.js';
 export type { AuditFilter } from './audit.repository.js';
 export { AUDIT_ENTITIES, AuditModule } from './audit.module.js';
-export { AUDIT_CLOCK, systemClock } from './clock.js';
-export type { Clock } from './clock.js';
+export { AUDIT_TABLES } from './tables.js';

@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CLOCK, systemClock } from './clock.js';
 import type { HearthConfig } from './config.js';
 
 /** Injection token for the validated configuration. */
@@ -10,8 +11,11 @@ export class ConfigModule {
   static forRoot(config: HearthConfig): DynamicModule {
     return {
       module: ConfigModule,
-      providers: [{ provide: HEARTH_CONFIG, useValue: config }],
-      exports: [HEARTH_CONFIG],
+      providers: [
+        { provide: HEARTH_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: systemClock },
+      ],
+      exports: [HEARTH_CONFIG, CLOCK],
     };
   }
 }

@@ -9,6 +9,8 @@ export interface TestSettings {
   readonly serverUrl: string | undefined;
   readonly templateDatabase: string | undefined;
   readonly redisUrl: string | undefined;
+  /** HEARTH_UPDATE_SQL=1 (`npm run sql`): rewrite the committed SQL of the repositories. */
+  readonly updateSql: boolean;
 }
 
 const SERVER = 'HEARTH_TEST_SERVER_URL';
@@ -20,6 +22,7 @@ export function readTestSettings(env: Readonly<Record<string, string | undefined
     serverUrl: env[SERVER] || undefined,
     templateDatabase: env[TEMPLATE] || undefined,
     redisUrl: env['REDIS_URL'] || undefined,
+    updateSql: env['HEARTH_UPDATE_SQL'] === '1',
   };
 }
 

@@ -12,3 +12,11 @@ export type { DatabaseHandle } from './database.js';
 export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgres } from './embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { MIGRATIONS } from './migrations/index.js';
+export { DomainEvents, DomainEventsModule, EFFECT_ERROR_REPORTER } from './domain-events.js';
+export type {
+  AfterCommitEffect,
+  DomainEventHandler,
+  DomainEventMap,
+  DomainEventName,
+  EffectErrorReporter,
+} from './domain-events.js';

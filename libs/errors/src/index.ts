@@ -12,3 +12,4 @@ export {
 } from './hearth-error.js';
 export type { ErrorCode } from './hearth-error.js';
 export { validate } from './validate.js';
+export { line, text, uuid } from './validators.js';

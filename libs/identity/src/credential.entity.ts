@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('credentials')
 export class CredentialEntity {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  @ForeignKey('users', { name: 'credentials_user_id_fkey' })
   userId: string;
 
   /** argon2id, in its PHC string form (algorithm, parameters and salt included). */

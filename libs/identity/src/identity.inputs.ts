@@ -1,18 +1,9 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
 import { Role } from '@hearth/authz';
+import { line, uuid } from '@hearth/errors';
 import { AgencyKind } from './identity.enums.js';
 
-/** One line of text: no control characters, trimmed, bounded. */
-export const singleLine = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((v) => !/\p{Cc}/u.test(v), { error: 'must not contain control characters' });
-
-export const uuid = z.uuid({ error: 'must be an ID' });
 export const email = z
   .string()
   .trim()
@@ -63,8 +54,8 @@ export class CreateUserInput {
 
 export const createUserSchema = z.strictObject({
   email,
-  displayName: singleLine(200),
-  jobTitle: singleLine(200).nullish(),
+  displayName: line(200),
+  jobTitle: line(200).nullish(),
   phone: phone.nullish(),
   roles,
   agencyId: uuid.nullish(),
@@ -83,4 +74,4 @@ export class CreateAgencyInput {
   kind: AgencyKind;
 }
 
-export const createAgencySchema = z.strictObject({ name: singleLine(200), kind: z.enum(AgencyKind) });
+export const createAgencySchema = z.strictObject({ name: line(200), kind: z.enum(AgencyKind) });

@@ -1,25 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTHENTICATOR } from '@hearth/authz';
-import { AgencyEntity } from './agency.entity.js';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
-import { CredentialEntity } from './credential.entity.js';
 import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
-import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
 import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
+import { IDENTITY_ENTITIES } from './tables.js';
 import { TokenService } from './token.service.js';
-import { UserEntity } from './user.entity.js';
 import { UserRepository } from './user.repository.js';
 import { UserResolver } from './user.resolver.js';
 import { UserService } from './user.service.js';
-
-export const IDENTITY_ENTITIES = [AgencyEntity, UserEntity, CredentialEntity, SessionEntity, RefreshTokenEntity];
 
 /**
  * Accounts and sessions, without transport. SessionService is the one authenticator for HTTP

@@ -1,13 +1,35 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import type { Role } from '@hearth/authz';
+import { AgencyEntity } from './agency.entity.js';
 import type { UserStatus } from './identity.enums.js';
 
 @Entity('users')
+@Check('users_email_check', 'email = lower(email)')
+@Check(
+  'users_roles_check',
+  `roles <@ ARRAY['PRACTITIONER','MANAGER','AGENCY_ADMIN','AUDITOR','PARTNERSHIP_ADMIN']::text[]`,
+)
+@Check('users_status_check', `status IN ('ACTIVE','DISABLED')`)
+@Index('users_email_key', ['email'], { unique: true })
+@Index('users_agency_email_idx', ['agencyId', 'email'])
+@Index('users_manager_idx', ['managerId'], { where: 'manager_id IS NOT NULL' })
+// A GIN index (role look-ups); TypeORM cannot describe its access method.
+@Index('users_roles_idx', { synchronize: false })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'agency_id', type: 'uuid' })
+  @ForeignKey(() => AgencyEntity, { name: 'users_agency_id_fkey' })
   agencyId: string;
 
   /** Stored lower-case; unique. */
@@ -26,11 +48,12 @@ export class UserEntity {
   @Column({ type: 'text', array: true })
   roles: Role[];
 
-  @Column({ type: 'text' })
+  @Column({ type: 'text', default: 'ACTIVE' })
   status: UserStatus;
 
   /** The user's line manager: a MANAGER of the same agency. A manager's team is everyone who names them here. */
   @Column({ name: 'manager_id', type: 'uuid', nullable: true })
+  @ForeignKey(() => UserEntity, { name: 'users_manager_id_fkey' })
   managerId: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { DomainEvents, updateReturning } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { abilityToSql, allows, CASE_ROLES, perRequest, type CaseAction, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
@@ -24,7 +24,7 @@ import {
   type MemberRow,
   type PersonRow,
 } from './family.repository.js';
-import { NetworkHookRegistry } from './network-hooks.js';
+import './network.events.js';
 import { NetworkRole, ProtectionStatus } from './network.enums.js';
 import {
   addPersonSchema,
@@ -55,7 +55,7 @@ export class FamilyService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditLog,
-    private readonly hooks: NetworkHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   async get(principal: Principal, familyId: string): Promise<FamilyModel> {
@@ -215,7 +215,7 @@ export class FamilyService {
         familyId,
         detail: { role: NetworkRole.MEMBER, expiresAt: args.expiresAt?.toISOString() ?? null },
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'ADDED' });
+      await this.events.publish(manager, 'network.membership-changed', { familyId, userId, change: 'ADDED' });
       return rows[0]!;
     });
   }
@@ -281,7 +281,7 @@ export class FamilyService {
         subjectId: userId,
         familyId,
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'REMOVED' });
+      await this.events.publish(manager, 'network.membership-changed', { familyId, userId, change: 'REMOVED' });
       return true;
     });
   }
@@ -316,7 +316,11 @@ export class FamilyService {
         familyId,
         detail: { field: 'lead', from: family.lead_user_id, to: userId },
       });
-      await this.hooks.afterMembershipChanged(manager, { familyId, userId, change: 'LEAD_TRANSFERRED' });
+      await this.events.publish(manager, 'network.membership-changed', {
+        familyId,
+        userId,
+        change: 'LEAD_TRANSFERRED',
+      });
       return toFamilyModel(rows[0]!);
     });
   }

@@ -10,5 +10,5 @@ export { FamilyRole, FamilyStatus, GrantReviewOutcome, NetworkRole, ProtectionSt
 export { line, text, uuid } from './network.inputs.js';
 export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js';
 export { NetworkModule } from './network.module.js';
-export { NetworkHookRegistry } from './network-hooks.js';
-export type { AccessGranted, MembershipChange, MembershipChanged, NetworkHooks } from './network-hooks.js';
+export type { AccessGranted, MembershipChange, MembershipChanged } from './network.events.js';
+export { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from './tables.js';

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { DomainEvents, updateReturning } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { CASE_ROLES, Role, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { closeExpiredMembership, isActiveMember } from './family.repository.js';
 import { FamilyService } from './family.service.js';
-import { NetworkHookRegistry } from './network-hooks.js';
+import './network.events.js';
 import { GrantReviewOutcome, JoinRequestStatus } from './network.enums.js';
 import { reasonSchema, uuid } from './network.inputs.js';
 import type { AccessGrantModel } from './network.models.js';
@@ -72,7 +72,7 @@ export class MembershipRequestService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly families: FamilyService,
     private readonly audit: AuditLog,
-    private readonly hooks: NetworkHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   async requestToJoin(principal: Principal, familyIdInput: string, reasonInput: string): Promise<JoinRequestRow> {
@@ -128,7 +128,7 @@ export class MembershipRequestService {
           [request.family_id, request.user_id, principal.userId],
         );
         if (added.length > 0)
-          await this.hooks.afterMembershipChanged(manager, {
+          await this.events.publish(manager, 'network.membership-changed', {
             familyId: request.family_id,
             userId: request.user_id,
             change: 'ADDED',
@@ -197,7 +197,7 @@ export class MembershipRequestService {
         reason,
         detail: { expiresAt: grant.expires_at.toISOString(), flagged: grant.flagged },
       });
-      await this.hooks.afterAccessGranted(manager, {
+      await this.events.publish(manager, 'network.access-granted', {
         grantId: grant.id,
         familyId,
         userId: principal.userId,
@@ -238,7 +238,7 @@ export class MembershipRequestService {
       });
       // Found inappropriate: the relationship view stops counting the grant at once; the lead is told.
       if (outcome === GrantReviewOutcome.INAPPROPRIATE) {
-        await this.hooks.afterAccessRevoked(manager, {
+        await this.events.publish(manager, 'network.access-revoked', {
           grantId: id,
           familyId: rows[0].family_id,
           userId: rows[0].user_id,

@@ -5,11 +5,9 @@ import { DiscoveryService } from './discovery.service.js';
 import { FamilyResolver } from './family.resolver.js';
 import { FamilyService } from './family.service.js';
 import { MembershipRequestService } from './membership-request.service.js';
-import { NetworkHookRegistry } from './network-hooks.js';
 import { RelationshipRepository } from './relationship.repository.js';
 
 const SERVICES = [
-  NetworkHookRegistry,
   RelationshipRepository,
   AccessService,
   ContactCardService,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DomainEvents } from '@hearth/database';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
 import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
@@ -58,6 +59,7 @@ export class InboxService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: DomainEvents,
     @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
     @Optional() @Inject(DOORBELL) private readonly doorbell?: Doorbell,
   ) {}
@@ -98,9 +100,15 @@ export class InboxService {
         notification.rag ?? null,
       ],
     );
-    const list = this.pending.get(runner) ?? [];
+    let list = this.pending.get(runner);
+    if (!list) {
+      const batch: Delivery[] = [];
+      list = batch;
+      this.pending.set(runner, batch);
+      // The doorbell rings once the transaction has committed, never after a rollback.
+      this.events.afterCommit(manager, () => this.ring(batch));
+    }
     list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
-    this.pending.set(runner, list);
     return users;
   }
 
@@ -115,17 +123,14 @@ export class InboxService {
   }
 
   /**
-   * From the TypeORM subscriber: the transaction of `runner` committed or rolled back. After a
-   * commit the doorbell rings, for the deliveries whose user may still be told now (asked of the
-   * database again, so a removal, role change or review committed since the decision wins; a
-   * socket's principal from its handshake is never trusted for it).
+   * After commit: the doorbell rings for the deliveries whose user may still be told now (asked
+   * of the database again, so a removal, role change or review committed since the decision wins;
+   * a socket's principal from its handshake is never trusted for it). It does not hold up the
+   * request: the check and the push happen on their own connection.
    */
-  settle(runner: QueryRunner, committed: boolean): void {
-    const deliveries = this.pending.get(runner);
-    if (!deliveries) return;
-    this.pending.delete(runner);
+  private ring(deliveries: readonly Delivery[]): void {
     const doorbell = this.doorbell;
-    if (!committed || deliveries.length === 0 || !doorbell) return;
+    if (deliveries.length === 0 || !doorbell) return;
     void this.stillAllowed(deliveries).then(
       (allowed) => doorbell.ring(allowed),
       (error: unknown) => this.logger.error({ err: error }, 'could not check who may be told; the inbox keeps them'),

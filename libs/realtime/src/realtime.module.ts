@@ -7,13 +7,10 @@ import {
   type OnModuleInit,
   type Type,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { IdentityModule, SessionEvents } from '@hearth/identity';
 import { DOORBELL } from './doorbell.js';
 import { EmitterDoorbell, type EmitterOptions } from './emitter.doorbell.js';
 import { InboxService } from './inbox.service.js';
-import { InboxTransactionSubscriber } from './inbox.subscriber.js';
 import { NotificationResolver } from './notification.resolver.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { ServerDoorbell } from './server.doorbell.js';
@@ -46,7 +43,7 @@ class SessionSockets implements OnModuleInit {
  */
 @Global()
 @Module({})
-export class RealtimeModule implements OnModuleInit {
+export class RealtimeModule {
   static forApi(options: RealtimeModuleOptions): DynamicModule {
     return {
       module: RealtimeModule,
@@ -75,14 +72,5 @@ export class RealtimeModule implements OnModuleInit {
       ],
       exports: [InboxService],
     };
-  }
-
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly inbox: InboxService,
-  ) {}
-
-  onModuleInit(): void {
-    this.dataSource.subscribers.push(new InboxTransactionSubscriber(this.inbox));
   }
 }

@@ -8,3 +8,5 @@ export type { TestDatabase, TestServer, TestServerOptions } from './test-server.
 export { connectSocket, refusedHandshake } from './socket-client.js';
 export type { ReceivedNotification, TestSocket } from './socket-client.js';
 export { sealAll } from './seal-all.js';
+export { createSqlRecorder } from './sql-recorder.js';
+export type { SqlRecorder } from './sql-recorder.js';

@@ -2,14 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkModule } from '@hearth/network';
 import { AgencySharingResolver, ReplyResolver, TimelineResolver } from './timeline.resolver.js';
-import { TimelineHookRegistry } from './timeline-hooks.js';
 import { TimelineService } from './timeline.service.js';
 
 /** Timeline events, amendments, replies and acknowledgements, without transport. */
 @Module({
   imports: [IdentityModule, NetworkModule],
-  providers: [TimelineHookRegistry, TimelineService],
-  exports: [TimelineService, TimelineHookRegistry],
+  providers: [TimelineService],
+  exports: [TimelineService],
 })
 export class TimelineModule {
   /** The same, with its GraphQL resolvers. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { allows, perRequest, Role, type Principal } from '@hearth/authz';
 import { badInput, forbidden, notFound, validate } from '@hearth/errors';
@@ -26,7 +27,7 @@ import {
   type SharingPolicyInput,
 } from './timeline.inputs.js';
 import type { ReplyModel, SharingPolicyEntryModel, TimelineEventModel } from './timeline.models.js';
-import { TimelineHookRegistry } from './timeline-hooks.js';
+import './timeline.events.js';
 import { eventQuery, toEventModel, type EventRow } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
@@ -68,7 +69,7 @@ export class TimelineService {
     private readonly access: AccessService,
     private readonly families: FamilyService,
     private readonly audit: AuditLog,
-    private readonly hooks: TimelineHookRegistry,
+    private readonly events: DomainEvents,
   ) {}
 
   /** A family's timeline, newest first. */
@@ -169,7 +170,7 @@ export class TimelineService {
         familyId: data.familyId,
         detail: { kind: data.kind, visibility, subjects },
       });
-      await this.hooks.afterEventPosted(manager, {
+      await this.events.publish(manager, 'timeline.event-posted', {
         id,
         familyId: data.familyId,
         kind: data.kind,
@@ -250,7 +251,7 @@ export class TimelineService {
         familyId: event.familyId,
         detail: { eventId },
       });
-      await this.hooks.afterReplyPosted(manager, {
+      await this.events.publish(manager, 'timeline.reply-posted', {
         id: rows[0]!.id,
         eventId,
         familyId: event.familyId,

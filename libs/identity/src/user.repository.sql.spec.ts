@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Role } from '@hearth/authz';
+import { createSqlRecorder, createTestDataSource, type SqlRecorder, type TestDataSource } from '@hearth/testing';
+import { UserRepository } from './user.repository.js';
+
+let db: TestDataSource;
+let sql: SqlRecorder;
+
+beforeAll(async () => {
+  db = await createTestDataSource(1);
+  sql = await createSqlRecorder(db.database.url);
+});
+afterAll(async () => {
+  await sql.close();
+  await db.close();
+});
+
+it('issues the statements committed in libs/identity/sql/user.repository.sql', async () => {
+  const users = new UserRepository(sql.dataSource);
+  const manager = sql.dataSource.manager;
+  const id = randomUUID();
+  await sql.record('UserRepository.findById', () => users.findById(id, manager));
+  await sql.record('UserRepository.findById (locked)', () =>
+    sql.dataSource.transaction((tx) => users.findById(id, tx, true)),
+  );
+  await sql.record('UserRepository.findByEmail', () => users.findByEmail('sam@example.test', manager));
+  await sql.record('UserRepository.page', () => users.page(randomUUID(), 'a@example.test', 20));
+  await sql.record('UserRepository.countOtherActiveHolders', () =>
+    users.countOtherActiveHolders(manager, Role.AGENCY_ADMIN, id, randomUUID()),
+  );
+  await sql.record('UserRepository.activeHolders', () => users.activeHolders(manager, Role.AUDITOR, [id]));
+  await sql.record('UserRepository.allActiveHolders', () => users.allActiveHolders(manager, Role.AUDITOR));
+
+  const { committed, current } = sql.compare(
+    new URL('../sql/user.repository.sql', import.meta.url),
+    'libs/identity/src/user.repository.sql.spec.ts',
+  );
+  expect(committed).toBe(current);
+});
