@@ -68,11 +68,11 @@ describe('no embedded PostgreSQL at run time', () => {
     } finally {
       await database.drop();
     }
-  });
+  }, 120_000);
 
   it('is caught by the hook when DATABASE_URL is unset (control)', async () => {
     const api = start(COMPILED_MAIN, { HEARTH_DATA_DIR: join(folder, 'embedded') });
     expect(await api.exited).toBe(1);
     expect(api.output()).toMatch(/no embedded PostgreSQL for .* is not installed/);
-  });
+  }, 60_000);
 });
