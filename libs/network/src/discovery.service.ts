@@ -45,25 +45,37 @@ export class DiscoveryService {
     const matches = await this.dataSource.transaction(async (manager) => {
       const recent: { n: number }[] = await manager.query(
         `SELECT count(*)::int AS n FROM audit_entries
-         WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND at > now() - make_interval(mins => $2)`,
+         WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND family_id IS NULL AND at > now() - make_interval(mins => $2)`,
         [principal.userId, SEARCH_WINDOW_MINUTES],
       );
       if ((recent[0]?.n ?? 0) >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
-      const rows: { family_id: string; lead_user_id: string }[] = await manager.query(
-        `SELECT DISTINCT fm.family_id, f.lead_user_id
+      const found: { family_id: string; lead_user_id: string; person_id: string }[] = await manager.query(
+        `SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
          FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
          WHERE f.status = 'OPEN'
            AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
            AND ($2::date IS NULL OR p.date_of_birth = $2::date)
-         ORDER BY fm.family_id LIMIT 20`,
+         ORDER BY fm.family_id, p.id LIMIT 40`,
         [name, dateOfBirth],
       );
+      const rows = [...new Map(found.map((r) => [r.family_id, r])).values()].slice(0, 20);
       await this.audit.record(manager, {
         action: AuditAction.READ,
         actor: principal,
         subjectType: 'PersonSearch',
         detail: { matches: rows.map((r) => r.family_id), withDateOfBirth: dateOfBirth !== null },
       });
+      // Each child found is a read of that child's record: "who looked this child up" finds it.
+      for (const match of found.filter((r) => rows.some((row) => row.family_id === r.family_id))) {
+        await this.audit.record(manager, {
+          action: AuditAction.READ,
+          actor: principal,
+          subjectType: 'PersonSearch',
+          subjectId: match.person_id,
+          familyId: match.family_id,
+          personId: match.person_id,
+        });
+      }
       return rows;
     });
     return Promise.all(
