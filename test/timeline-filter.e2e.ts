@@ -36,8 +36,8 @@ describe('timeline filters', () => {
   beforeAll(async () => {
     app = await startTestApp();
     ({ sessions: as, families } = await demoWorld(app));
-  });
-  afterAll(() => app.close());
+  }, 120_000);
+  afterAll(() => app.close(), 60_000);
 
   it('narrows by kind, agency, person and date, and only ever within what the caller may see', async () => {
     const smith = families['NS-2026-0142']!;

@@ -14,7 +14,7 @@ export default async function globalSetup() {
   rmSync(compiledDir, { recursive: true, force: true });
   execFileSync(
     `${root}node_modules/.bin/swc`,
-    ['apps', 'libs', '-d', compiledDir, '--quiet', '--ignore', '**/*.spec.ts'],
+    ['apps', 'libs', '-d', compiledDir, '--quiet', '--ignore', '**/*.spec.ts,apps/web/**'],
     {
       cwd: root,
       stdio: 'inherit',
