@@ -9,6 +9,7 @@ import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
+import { NotifyModule } from '@hearth/notify';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
 import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
@@ -53,6 +54,7 @@ export class AppModule {
           audience: NotificationAudienceService,
         }),
         AlertsModule.forApi(),
+        NotifyModule.forApi({ metrics }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

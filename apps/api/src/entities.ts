@@ -1,6 +1,7 @@
 import { ALERTS_ENTITIES, ALERTS_TABLES } from '@hearth/alerts';
 import { AUDIT_ENTITIES, AUDIT_TABLES } from '@hearth/audit';
 import { IDENTITY_ENTITIES, IDENTITY_TABLES } from '@hearth/identity';
+import { NOTIFY_ENTITIES, NOTIFY_TABLES } from '@hearth/notify';
 import { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from '@hearth/network';
 import { REALTIME_ENTITIES, REALTIME_TABLES } from '@hearth/realtime';
 import { TIMELINE_ENTITIES, TIMELINE_TABLES } from '@hearth/timeline';
@@ -21,6 +22,7 @@ export const TABLE_OWNERS: Readonly<Record<string, Owned>> = {
   timeline: { tables: TIMELINE_TABLES, entities: TIMELINE_ENTITIES },
   realtime: { tables: REALTIME_TABLES, entities: REALTIME_ENTITIES },
   alerts: { tables: ALERTS_TABLES, entities: ALERTS_ENTITIES },
+  notify: { tables: NOTIFY_TABLES, entities: NOTIFY_ENTITIES },
 };
 
 /** Every TypeORM entity of Hearth: the data source's, and migration:generate's whole schema. */

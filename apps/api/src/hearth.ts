@@ -1,5 +1,6 @@
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { AlertScheduler } from '@hearth/alerts';
+import { OutboxWorker } from '@hearth/notify';
 import { undeclaredHandlers } from '@hearth/authz';
 import { HearthIoAdapter } from '@hearth/realtime';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -61,7 +62,10 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   if (demo === 'seeded') logger.info('seeded the demo partnership');
   await app.listen(config.port, config.host);
   // Escalations and time-based rules run here unless a separate worker does them.
-  if (config.runWorker) app.get(AlertScheduler).start(config.schedulerIntervalMs);
+  if (config.runWorker) {
+    app.get(AlertScheduler).start(config.schedulerIntervalMs);
+    app.get(OutboxWorker).start(config.outboxIntervalMs);
+  }
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;

@@ -33,6 +33,8 @@ export interface HearthConfig {
   readonly runWorker: boolean;
   /** How often the scheduler looks for alerts past their deadline and families gone silent. */
   readonly schedulerIntervalMs: number;
+  /** How often the worker sends what the outbox holds. */
+  readonly outboxIntervalMs: number;
   /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
   readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
@@ -44,6 +46,13 @@ export interface HearthConfig {
    * in production (a scraper must be given a token).
    */
   readonly metricsToken: string | undefined;
+  /** Where links in outbound mail and webhooks point (the web client's origin). */
+  readonly publicUrl: string;
+  readonly mail: {
+    /** Undefined: outside production, messages are written as .eml files under `<dataDir>/mail/`. */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+  };
   readonly auth: {
     readonly keys: SigningKeys;
     readonly issuer: string;
@@ -97,6 +106,12 @@ const schema = z.object({
     .min(100, { error: 'must be an integer from 100 to 3600000' })
     .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
     .default(15_000),
+  HEARTH_OUTBOX_INTERVAL_MS: z.coerce
+    .number({ error: 'must be an integer from 100 to 3600000' })
+    .int({ error: 'must be an integer from 100 to 3600000' })
+    .min(100, { error: 'must be an integer from 100 to 3600000' })
+    .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
+    .default(2_000),
   HEARTH_SOCKET_ADAPTER: z
     .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
     .default('auto'),
@@ -126,6 +141,18 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, { error: 'must be 16 to 256 token characters' })
     .optional(),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  HEARTH_MAIL_FROM: z
+    .string()
+    .regex(/^[^\r\n]{3,200}$/, { error: 'must be one line, such as Hearth <hearth@example.org>' })
+    .default('Hearth <no-reply@hearth.invalid>'),
+  HEARTH_PUBLIC_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be an http(s):// URL' })
+    .optional(),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_JWT_ISSUER: z.string().min(1).default('hearth'),
@@ -144,7 +171,13 @@ const schema = z.object({
     .default(43_200),
 });
 
-const SECRET_VARIABLES = new Set(['HEARTH_JWT_PRIVATE_KEY', 'DATABASE_URL', 'REDIS_URL', 'HEARTH_METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set([
+  'HEARTH_JWT_PRIVATE_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'HEARTH_METRICS_TOKEN',
+  'SMTP_URL',
+]);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
   const name = String(issue.path[0] ?? 'configuration');
@@ -182,11 +215,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
     schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,
+    outboxIntervalMs: e.HEARTH_OUTBOX_INTERVAL_MS,
     socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
     metricsToken: e.HEARTH_METRICS_TOKEN,
+    publicUrl: (e.HEARTH_PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`).replace(/\/+$/, ''),
+    mail: { smtpUrl: e.SMTP_URL, from: e.HEARTH_MAIL_FROM },
     auth: {
       keys: signingKeys(e.HEARTH_JWT_PRIVATE_KEY, e.HEARTH_JWT_PUBLIC_KEY, production, dataDir),
       issuer: e.HEARTH_JWT_ISSUER,

@@ -5,6 +5,7 @@ import { CreateNetworksAndTimeline1795325310533 } from './1795325310533-CreateNe
 import { CreateInbox1795326467446 } from './1795326467446-CreateInbox.js';
 import { CreateAlerts1795326643061 } from './1795326643061-CreateAlerts.js';
 import { OneSourceOfRelationship1796136633667 } from './1796136633667-OneSourceOfRelationship.js';
+import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOutbox.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateInbox1795326467446,
   CreateAlerts1795326643061,
   OneSourceOfRelationship1796136633667,
+  CreateNotifyOutbox1796139706228,
 ];
