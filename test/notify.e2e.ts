@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CLOCK, type Clock } from '@hearth/config';
-import { OutboxWorker } from '@hearth/notify';
+import { LEASE_MS, OutboxWorker } from '@hearth/notify';
+import { InboxService, NotificationType } from '@hearth/realtime';
+import { DataSource, type EntityManager } from 'typeorm';
 import { connectSocket } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import { startMailbox, startReceiver, type ReceivedMail } from './support/outbound.js';
@@ -201,24 +203,50 @@ describe('email', () => {
   });
 
   it('never writes a decision to send for a rolled-back transaction', async () => {
-    const before = await query<{ n: string }>(app, `SELECT count(*) AS n FROM outbox_messages`);
-    const bad = await app.gql({
-      query: POST,
-      variables: {
-        input: {
-          familyId: families['NS-2026-0142']!,
-          kind: 'NOTE',
-          severity: 'HIGH',
-          occurredAt: new Date().toISOString(),
-          summary: 'x',
-          subjectIds: ['00000000-0000-4000-8000-000000000000'],
-        },
-      },
-      token: as['sam.social'].accessToken,
-    });
-    expect(bad.errors?.length).toBeGreaterThan(0);
-    const after = await query<{ n: string }>(app, `SELECT count(*) AS n FROM outbox_messages`);
-    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
+    const dataSource = app.hearth.app.get(DataSource);
+    const inbox = app.hearth.app.get(InboxService);
+    const familyId = families['NS-2026-0142']!;
+    const outboxOf = async () =>
+      (
+        await query<{ n: string }>(app, `SELECT count(*) AS n FROM outbox_messages WHERE user_id = $1`, [
+          as['dee.school'].userId,
+        ])
+      ).rows[0]!.n;
+    const enqueue = (manager: EntityManager) =>
+      inbox.enqueue(manager, [as['dee.school'].userId], { type: NotificationType.MEMBERSHIP_CHANGED, familyId });
+    const before = await outboxOf();
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await enqueue(manager);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await outboxOf()).toBe(before);
+    // Positive control: the same, committed, writes the decision.
+    await dataSource.transaction(enqueue);
+    expect(Number(await outboxOf())).toBe(Number(before) + 1);
+  });
+
+  it('sends again, with the same idempotency key, what a worker sent but died before marking', async () => {
+    now = at('12:00', 5);
+    await settings('dee.school', { emailFloor: 'ALL', clearQuietHours: true });
+    await post('sam.social', families['NS-2026-0163']!, 'NOTE');
+    const outbox = (worker as unknown as { outbox: { markSent: (...args: unknown[]) => Promise<void> } }).outbox;
+    const markSent = outbox.markSent.bind(outbox);
+    outbox.markSent = () => Promise.reject(new Error('killed mid-send'));
+    await expect(worker.tick()).rejects.toThrow('killed mid-send');
+    outbox.markSent = markSent;
+    const first = mailTo('dee.school').filter((m) => m.headers.get('subject')?.includes('NS-2026-0163'));
+    expect(first).toHaveLength(1);
+    await worker.tick(); // within the lease: not sent again yet
+    expect(mailTo('dee.school').filter((m) => m.headers.get('subject')?.includes('NS-2026-0163'))).toHaveLength(1);
+    now = new Date(now.getTime() + LEASE_MS + 1000);
+    await worker.tick();
+    await worker.tick();
+    const all = mailTo('dee.school').filter((m) => m.headers.get('subject')?.includes('NS-2026-0163'));
+    expect(all).toHaveLength(2);
+    expect(all[1]!.headers.get('x-hearth-idempotency-key')).toBe(all[0]!.headers.get('x-hearth-idempotency-key'));
+    expect(all[1]!.headers.get('message-id')).toBe(all[0]!.headers.get('message-id'));
   });
 });
 
