@@ -31,7 +31,7 @@ const SECRET_BODY = 'Officers attended; children Lily and Tom were present';
 function at(hhmm: string, days = 0): Date {
   const d = new Date();
   const [h, m] = hhmm.split(':').map(Number);
-  d.setUTCHours(h!, m!, 0, 0);
+  d.setUTCHours(h!, m, 0, 0);
   return new Date(d.getTime() + days * 86_400_000);
 }
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { decide, DEFAULT_PREFERENCES, digestDue, quietHoursEnd, type Preferences } from './preferences.js';
 
-const quiet: Preferences = { ...DEFAULT_PREFERENCES, timeZone: 'Europe/London', quietStart: '22:00', quietEnd: '07:00' };
+const quiet: Preferences = {
+  ...DEFAULT_PREFERENCES,
+  timeZone: 'Europe/London',
+  quietStart: '22:00',
+  quietEnd: '07:00',
+};
 
 describe('decide', () => {
   const at = new Date('2026-07-01T22:30:00Z'); // 23:30 in London (BST)
