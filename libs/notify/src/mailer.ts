@@ -26,7 +26,13 @@ export class Mailer implements OnModuleDestroy {
 
   constructor(@Inject(HEARTH_CONFIG) private readonly config: HearthConfig) {
     if (config.mail.smtpUrl) {
-      this.transport = nodemailer.createTransport(config.mail.smtpUrl);
+      // A few kept-open connections: one per message costs a handshake each.
+      this.transport = nodemailer.createTransport({
+        url: config.mail.smtpUrl,
+        pool: true,
+        maxConnections: 5,
+        maxMessages: 1000,
+      });
       this.folder = null;
     } else if (config.nodeEnv !== 'production') {
       this.transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
