@@ -26,6 +26,19 @@ const allowed = {
     'observability',
     'relay',
   ],
+  notify: [
+    'alerts',
+    'timeline',
+    'network',
+    'realtime',
+    'identity',
+    'audit',
+    'authz',
+    'database',
+    'config',
+    'errors',
+    'observability',
+  ],
 };
 
 const libs = Object.keys(allowed);

@@ -10,6 +10,7 @@ import { IdentityModule } from '@hearth/identity';
 import { MutationGate, MutationGateModule } from '@hearth/mutation-gate';
 import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
+import { NotifyModule } from '@hearth/notify';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
 import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
@@ -59,6 +60,7 @@ export class AppModule {
           audience: NotificationAudienceService,
         }),
         AlertsModule.forApi(),
+        NotifyModule.forApi({ metrics }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -3,6 +3,7 @@ import { AUDIT_ENTITIES, AUDIT_TABLES } from '@hearth/audit';
 import { DATABASE_ENTITIES, DATABASE_TABLES } from '@hearth/database';
 import { IDENTITY_ENTITIES, IDENTITY_TABLES } from '@hearth/identity';
 import { MUTATION_GATE_ENTITIES, MUTATION_GATE_TABLES } from '@hearth/mutation-gate';
+import { NOTIFY_ENTITIES, NOTIFY_TABLES } from '@hearth/notify';
 import { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from '@hearth/network';
 import { REALTIME_ENTITIES, REALTIME_TABLES } from '@hearth/realtime';
 import { TIMELINE_ENTITIES, TIMELINE_TABLES } from '@hearth/timeline';
@@ -25,6 +26,7 @@ export const TABLE_OWNERS: Readonly<Record<string, Owned>> = {
   alerts: { tables: ALERTS_TABLES, entities: ALERTS_ENTITIES },
   database: { tables: DATABASE_TABLES, entities: DATABASE_ENTITIES },
   'mutation-gate': { tables: MUTATION_GATE_TABLES, entities: MUTATION_GATE_ENTITIES },
+  notify: { tables: NOTIFY_TABLES, entities: NOTIFY_ENTITIES },
 };
 
 /** Every TypeORM entity of Hearth: the data source's, and migration:generate's whole schema. */

@@ -1,5 +1,6 @@
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { AlertScheduler } from '@hearth/alerts';
+import { OutboxWorker } from '@hearth/notify';
 import { undeclaredHandlers } from '@hearth/authz';
 import { HearthIoAdapter } from '@hearth/realtime';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -77,6 +78,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   if (config.runWorker) {
     app.get(AlertScheduler).start(config.schedulerIntervalMs);
     app.get(Housekeeping).start();
+    app.get(OutboxWorker).start(config.outboxIntervalMs);
   }
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

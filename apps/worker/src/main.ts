@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AlertScheduler } from '@hearth/alerts';
+import { OutboxWorker } from '@hearth/notify';
 import { ConfigError, loadConfig, type HearthConfig } from '@hearth/config';
 import { isStartupError, openDatabase, type DatabaseHandle } from '@hearth/database';
 import { createLogger, exitOnSignals, NestPinoLogger } from '@hearth/observability';
 import { WorkerModule } from './worker.module.js';
 
 /**
- * The worker process: the audit sealer, alert escalation and ABSENCE rules over the configured
+ * The worker process: the audit sealer, alert escalation, ABSENCE rules and outbound delivery over the configured
  * database. Run as many as you like; they take turns (FOR UPDATE SKIP LOCKED, advisory locks).
  * Migrations are the API's job.
  */
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     });
     await app.init();
     app.get(AlertScheduler).start(config.schedulerIntervalMs);
+    app.get(OutboxWorker).start(config.outboxIntervalMs);
   } catch (error) {
     await database.close();
     exitWith(error);

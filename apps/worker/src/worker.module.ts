@@ -6,6 +6,7 @@ import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkModule } from '@hearth/network';
+import { NotifyModule } from '@hearth/notify';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
 
@@ -41,6 +42,7 @@ export class WorkerModule {
           emitter: { databaseUrl, redisUrl: config.redisUrl, cluster: config.socketAdapter },
         }),
         AlertsModule,
+        NotifyModule.register(),
       ],
     };
   }

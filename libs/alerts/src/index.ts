@@ -10,3 +10,5 @@ export type { RuleDefinition } from './rule-definition.js';
 export { NotificationAudienceService } from './notification-audience.service.js';
 export { Notifier } from './notifier.service.js';
 export { ALERTS_ENTITIES, ALERTS_TABLES } from './tables.js';
+export { alertFacts } from './alert-facts.repository.js';
+export type { AlertFacts } from './alert-facts.repository.js';

@@ -33,6 +33,8 @@ export interface HearthConfig {
   readonly runWorker: boolean;
   /** How often the scheduler looks for alerts past their deadline and families gone silent. */
   readonly schedulerIntervalMs: number;
+  /** How often the worker sends what the outbox holds. */
+  readonly outboxIntervalMs: number;
   /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
   readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
@@ -51,6 +53,13 @@ export interface HearthConfig {
    * in production (a scraper must be given a token).
    */
   readonly metricsToken: string | undefined;
+  /** Where links in outbound mail and webhooks point (the web client's origin). */
+  readonly publicUrl: string;
+  readonly mail: {
+    /** Undefined: outside production, messages are written as .eml files under `<dataDir>/mail/`. */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+  };
   readonly auth: {
     readonly keys: SigningKeys;
     readonly issuer: string;
@@ -112,6 +121,12 @@ const schema = z.object({
     .min(100, { error: 'must be an integer from 100 to 3600000' })
     .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
     .default(15_000),
+  HEARTH_OUTBOX_INTERVAL_MS: z.coerce
+    .number({ error: 'must be an integer from 100 to 3600000' })
+    .int({ error: 'must be an integer from 100 to 3600000' })
+    .min(100, { error: 'must be an integer from 100 to 3600000' })
+    .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
+    .default(2_000),
   HEARTH_SOCKET_ADAPTER: z
     .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
     .default('auto'),
@@ -153,6 +168,18 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, { error: 'must be 16 to 256 token characters' })
     .optional(),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  HEARTH_MAIL_FROM: z
+    .string()
+    .regex(/^[^\r\n]{3,200}$/, { error: 'must be one line, such as Hearth <hearth@example.org>' })
+    .default('Hearth <no-reply@hearth.invalid>'),
+  HEARTH_PUBLIC_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be an http(s):// URL' })
+    .optional(),
   HEARTH_JWT_PRIVATE_KEY: z.string().optional(),
   HEARTH_JWT_PUBLIC_KEY: z.string().optional(),
   HEARTH_IDENTIFIER_HASH_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
@@ -179,6 +206,7 @@ const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
   'REDIS_URL',
   'HEARTH_METRICS_TOKEN',
+  'SMTP_URL',
 ]);
 
 function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
@@ -218,6 +246,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
     schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,
+    outboxIntervalMs: e.HEARTH_OUTBOX_INTERVAL_MS,
     socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     webRoot: resolveDir(e.HEARTH_WEB_ROOT ?? 'dist/web', cwd),
@@ -228,6 +257,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perAddress: e.HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS,
     },
     metricsToken: e.HEARTH_METRICS_TOKEN,
+    publicUrl: (e.HEARTH_PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`).replace(/\/+$/, ''),
+    mail: { smtpUrl: e.SMTP_URL, from: e.HEARTH_MAIL_FROM },
     auth: {
       keys,
       issuer: e.HEARTH_JWT_ISSUER,

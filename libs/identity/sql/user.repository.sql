@@ -53,3 +53,6 @@ SELECT id FROM users WHERE id = ANY($1::uuid[]) AND status = 'ACTIVE' AND roles 
 
 -- UserRepository.allActiveHolders
 SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY[$1]::text[];
+
+-- UserRepository.contacts
+SELECT id, agency_id, email, status FROM users WHERE id = ANY($1::uuid[]);

@@ -10,6 +10,7 @@ export { SessionService } from './session.service.js';
 export { UserService } from './user.service.js';
 export type { NewUser } from './user.service.js';
 export { UserRepository } from './user.repository.js';
+export type { UserContact } from './user.repository.js';
 export { SessionEvents } from './session-events.js';
 export type { SessionsEndedListener } from './session-events.js';
 export { DIRECTORY_HOOKS } from './directory-hooks.js';

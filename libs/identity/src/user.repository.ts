@@ -25,6 +25,14 @@ export interface UserRow {
   agency_kind: AgencyKind;
 }
 
+/** What outbound delivery needs of a user. */
+export interface UserContact {
+  id: string;
+  agency_id: string;
+  email: string;
+  status: UserStatus;
+}
+
 const SELECT_USER = `
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
          u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
@@ -158,5 +166,11 @@ export class UserRepository {
       [role],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** How to reach each of the given users: their address, agency and status (outbound delivery). */
+  async contacts(manager: EntityManager, userIds: readonly string[]): Promise<UserContact[]> {
+    if (userIds.length === 0) return [];
+    return manager.query(`SELECT id, agency_id, email, status FROM users WHERE id = ANY($1::uuid[])`, [userIds]);
   }
 }

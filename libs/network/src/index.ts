@@ -12,3 +12,4 @@ export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js'
 export { NetworkModule } from './network.module.js';
 export type { AccessGranted, MembershipChange, MembershipChanged } from './network.events.js';
 export { NETWORK_ENTITIES, NETWORK_TABLES, NETWORK_VIEWS } from './tables.js';
+export { familyReferences } from './family-reference.repository.js';

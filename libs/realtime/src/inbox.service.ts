@@ -6,6 +6,7 @@ import type { Principal } from '@hearth/authz';
 import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
+import './realtime.events.js';
 
 export interface NewNotification {
   readonly type: NotificationType;
@@ -109,6 +110,14 @@ export class InboxService {
       this.events.afterCommit(manager, () => this.ring(batch));
     }
     list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
+    await this.events.publish(manager, 'realtime.notified', {
+      type: notification.type,
+      familyId: notification.familyId,
+      eventId: notification.eventId ?? null,
+      alertId: notification.alertId ?? null,
+      rag: notification.rag ?? null,
+      recipients: rows.map((row) => ({ userId: row.user_id, seq: Number(row.seq) })),
+    });
     return users;
   }
 

@@ -15,3 +15,4 @@ export type { RealtimeModuleOptions } from './realtime.module.js';
 export { NOTIFICATION_AUDIENCE } from './notification-audience.js';
 export type { AudienceCheck, NotificationAudience, NotificationSubject } from './notification-audience.js';
 export { REALTIME_ENTITIES, REALTIME_TABLES } from './tables.js';
+export type { Notified } from './realtime.events.js';

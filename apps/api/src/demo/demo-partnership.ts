@@ -101,3 +101,15 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     roles: [Role.PARTNERSHIP_ADMIN],
   },
 ];
+
+/** Each demo account's notification settings (NotificationSettingsInput), as a person in that role might choose. */
+export const DEMO_NOTIFICATION_SETTINGS: Readonly<Record<string, Record<string, unknown>>> = {
+  mia: { emailFloor: 'AMBER', digestAt: '08:00' },
+  sam: { emailFloor: 'AMBER', quietHoursStart: '22:00', quietHoursEnd: '07:00', digestAt: '07:30' },
+  pat: { emailFloor: 'RED', webhookFloor: 'AMBER', noDigest: true },
+  dee: { emailFloor: 'ALL', quietHoursStart: '21:00', quietHoursEnd: '06:30', digestAt: '07:00' },
+  hal: { emailFloor: 'AMBER', digestAt: '07:30' },
+  ada: { emailFloor: 'RED', noDigest: true },
+  aud: { emailFloor: 'RED', noDigest: true },
+  pam: { emailFloor: 'RED', noDigest: true },
+};

@@ -5,9 +5,16 @@ import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import type { Principal, Role } from '@hearth/authz';
 import { AgencyService, UserService } from '@hearth/identity';
 import { FamilyService, type FamilyRole, type ProtectionStatus } from '@hearth/network';
+import { NotificationSettingsService } from '@hearth/notify';
 import { TimelineService, type EventKind, type Severity, type Visibility } from '@hearth/timeline';
 import { DEMO_FAMILIES, type DemoFamily } from './demo-families.js';
-import { DEMO_ACCOUNTS, DEMO_AGENCIES, DEMO_PASSWORD, type DemoAgencyKey } from './demo-partnership.js';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_AGENCIES,
+  DEMO_NOTIFICATION_SETTINGS,
+  DEMO_PASSWORD,
+  type DemoAgencyKey,
+} from './demo-partnership.js';
 
 const DAY = 86_400_000;
 
@@ -23,6 +30,7 @@ export class DemoSeeder {
     private readonly users: UserService,
     private readonly families: FamilyService,
     private readonly timelines: TimelineService,
+    private readonly notificationSettings: NotificationSettingsService,
   ) {}
 
   async seed(): Promise<SeedOutcome> {
@@ -32,6 +40,9 @@ export class DemoSeeder {
     const outcome = await this.seedAccounts();
     if (outcome === 'seeded') {
       const people = await this.principals();
+      // Settings first, so the demo alerts' mail follows them (npm start writes it to .data/mail/).
+      for (const [key, principal] of people)
+        await this.notificationSettings.update(principal, DEMO_NOTIFICATION_SETTINGS[key] ?? {});
       // Families go through the same services (and audit) as a practitioner's requests.
       for (const family of DEMO_FAMILIES) await this.seedFamily(family, people);
     }

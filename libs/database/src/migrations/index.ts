@@ -10,6 +10,7 @@ import { AddAccountLifecycle1796136933733 } from './1796136933733-AddAccountLife
 import { CreateIdempotencyKeys1796136937410 } from './1796136937410-CreateIdempotencyKeys.js';
 import { AddSecondFactor1796137009139 } from './1796137009139-AddSecondFactor.js';
 import { AddDirectorySearchLimit1796138055758 } from './1796138055758-AddDirectorySearchLimit.js';
+import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOutbox.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -27,4 +28,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateIdempotencyKeys1796136937410,
   AddSecondFactor1796137009139,
   AddDirectorySearchLimit1796138055758,
+  CreateNotifyOutbox1796139706228,
 ];

@@ -1,0 +1,13 @@
+export { Mailer } from './mailer.js';
+export type { OutgoingMail } from './mailer.js';
+export { NotificationSettingsService } from './notification-settings.service.js';
+export { NotificationFloor, NotificationSettingsModel, WebhookEndpointModel } from './notify.models.js';
+export { NotifyModule } from './notify.module.js';
+export type { NotifyModuleOptions } from './notify.module.js';
+export { ENDPOINT_FAILURE_LIMIT, LEASE_MS, OutboxWorker, retryDelayMs } from './outbox-worker.service.js';
+export type { DrainResult } from './outbox-worker.service.js';
+export { idempotencyKey, RETRY_WINDOW_MS } from './outbox-writer.service.js';
+export { decide, DEFAULT_PREFERENCES, quietHoursEnd } from './preferences.js';
+export type { Floor, Preferences, Severity } from './preferences.js';
+export { newWebhookSecret, signWebhook, verifyWebhook } from './webhook-signature.js';
+export { NOTIFY_ENTITIES, NOTIFY_TABLES } from './tables.js';
