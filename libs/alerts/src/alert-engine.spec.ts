@@ -5,7 +5,7 @@ import { AuditLog } from '@hearth/audit';
 import { UserRepository } from '@hearth/identity';
 import { RelationshipRepository } from '@hearth/network';
 import { DomainEvents } from '@hearth/database';
-import { InboxService } from '@hearth/realtime';
+import { InboxService, NotificationRepository } from '@hearth/realtime';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
 import type { PostedEvent } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
@@ -46,6 +46,7 @@ beforeAll(async () => {
   const inbox = new InboxService(
     db.dataSource,
     new DomainEvents(db.dataSource),
+    new NotificationRepository(db.dataSource),
     new NotificationAudienceService(relationships, users),
   );
   engine = new AlertEngine(inbox, new AuditLog(), relationships, users, { now: () => NOW });
