@@ -25,3 +25,7 @@ SELECT e.id, e.at, e.actor_id, e.actor_agency_id, e.actor_roles, e.action, e.out
   WHERE e.actor_id = $1::uuid AND e.actor_agency_id = $2::uuid AND e.family_id = $3::uuid AND e.person_id = $4::uuid AND e.action = $5::audit_action AND e.outcome = $6::audit_outcome AND e.at >= $7::timestamptz AND e.at < $8::timestamptz AND (e.at, e.id) < ($9::timestamptz, $10::uuid)
   ORDER BY e.at DESC, e.id DESC
   LIMIT $11;
+
+-- AuditRepository.countRecent
+SELECT count(*)::int AS n FROM audit_entries
+  WHERE actor_id = $1 AND subject_type = $2 AND at > now() - make_interval(mins => $3);

@@ -90,6 +90,11 @@ export class AuditLog {
     subjects.set(key, seen);
     return recorded;
   }
+
+  /** How many entries the actor caused about this subject type in the last `minutes` (a rate limit). */
+  countRecent(manager: EntityManager, actorId: string, subjectType: string, minutes: number): Promise<number> {
+    return this.repository.countRecent(manager, actorId, subjectType, minutes);
+  }
 }
 
 /** The caller's transaction; recording outside one is a programming error. */

@@ -136,4 +136,14 @@ export class AuditRepository {
       params,
     );
   }
+
+  /** How many entries the actor caused about this subject type in the last `minutes`. */
+  async countRecent(manager: EntityManager, actorId: string, subjectType: string, minutes: number): Promise<number> {
+    const rows = await manager.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM audit_entries
+       WHERE actor_id = $1 AND subject_type = $2 AND at > now() - make_interval(mins => $3)`,
+      [actorId, subjectType, minutes],
+    );
+    return rows[0]?.n ?? 0;
+  }
 }

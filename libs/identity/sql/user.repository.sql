@@ -32,3 +32,6 @@ SELECT id FROM users WHERE id = ANY($1::uuid[]) AND status = 'ACTIVE' AND roles 
 
 -- UserRepository.allActiveHolders
 SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY[$1]::text[];
+
+-- UserRepository.isActiveCaseWorker
+SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRACTITIONER','MANAGER']::text[];

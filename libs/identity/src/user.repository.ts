@@ -107,4 +107,13 @@ export class UserRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /** Whether the user is active and holds a case role (practitioner or manager). */
+  async isActiveCaseWorker(manager: EntityManager, userId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRACTITIONER','MANAGER']::text[]`,
+      [userId],
+    );
+    return rows.length > 0;
+  }
 }

@@ -7,6 +7,7 @@ import { badInput, forbidden, rateLimited, validate } from '@hearth/errors';
 import { parseLocalDate } from '@hearth/relay';
 import { ContactCardService } from './contact-card.service.js';
 import { line } from './network.inputs.js';
+import { PersonRepository } from './person.repository.js';
 import type { PersonMatchModel } from './network.models.js';
 
 /** Searches per practitioner per window: enough for real work, too few to enumerate children. */
@@ -23,6 +24,7 @@ export class DiscoveryService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cards: ContactCardService,
     private readonly audit: AuditLog,
+    private readonly persons: PersonRepository,
   ) {}
 
   async searchPeople(
@@ -43,21 +45,9 @@ export class DiscoveryService {
       }
     }
     const matches = await this.dataSource.transaction(async (manager) => {
-      const recent: { n: number }[] = await manager.query(
-        `SELECT count(*)::int AS n FROM audit_entries
-         WHERE actor_id = $1 AND subject_type = 'PersonSearch' AND at > now() - make_interval(mins => $2)`,
-        [principal.userId, SEARCH_WINDOW_MINUTES],
-      );
-      if ((recent[0]?.n ?? 0) >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
-      const rows: { family_id: string; lead_user_id: string }[] = await manager.query(
-        `SELECT DISTINCT fm.family_id, f.lead_user_id
-         FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
-         WHERE f.status = 'OPEN'
-           AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
-           AND ($2::date IS NULL OR p.date_of_birth = $2::date)
-         ORDER BY fm.family_id LIMIT 20`,
-        [name, dateOfBirth],
-      );
+      const recent = await this.audit.countRecent(manager, principal.userId, 'PersonSearch', SEARCH_WINDOW_MINUTES);
+      if (recent >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
+      const rows = await this.persons.search(manager, name, dateOfBirth);
       await this.audit.record(manager, {
         action: AuditAction.READ,
         actor: principal,
