@@ -7,7 +7,7 @@ import { AuditModule } from '@hearth/audit';
 import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
-import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
+import { AlertRecipientsModule, AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
@@ -49,7 +49,7 @@ export class AppModule {
         NetworkModule.forApi(),
         TimelineModule.forApi(),
         RealtimeModule.forApi({
-          imports: [IdentityModule, NetworkModule, TimelineModule],
+          imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
           audience: NotificationAudienceService,
         }),
         AlertsModule.forApi(),

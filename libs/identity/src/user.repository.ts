@@ -116,4 +116,14 @@ export class UserRepository {
     );
     return rows.length > 0;
   }
+
+  /** The active line managers of these users, each once. */
+  async activeManagersOf(manager: EntityManager, userIds: readonly string[]): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT m.id FROM users u JOIN users m ON m.id = u.manager_id
+       WHERE u.id = ANY($1::uuid[]) AND m.status = 'ACTIVE'`,
+      [userIds],
+    );
+    return rows.map((r) => r.id);
+  }
 }

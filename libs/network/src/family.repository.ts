@@ -157,4 +157,42 @@ export class FamilyRepository {
     );
     return rows[0]!;
   }
+
+  /** The family's protection status; undefined if there is no such family. */
+  async protectionStatus(manager: EntityManager, familyId: string): Promise<ProtectionStatus | undefined> {
+    const rows: { protection_status: ProtectionStatus }[] = await manager.query(
+      `SELECT protection_status FROM families WHERE id = $1`,
+      [familyId],
+    );
+    return rows[0]?.protection_status;
+  }
+
+  /**
+   * In one statement, the family's protection status and which of the given persons are its
+   * children (younger than `childUnderMonths` at `at`, when given).
+   */
+  async protectionAndChildren(
+    manager: EntityManager,
+    query: { familyId: string; personIds: readonly string[]; childUnderMonths: number | null; at: Date },
+  ): Promise<{ protection_status: ProtectionStatus | null; children: string[] | null }> {
+    const rows: { protection_status: ProtectionStatus | null; children: string[] | null }[] = await manager.query(
+      `SELECT (SELECT protection_status FROM families WHERE id = $1) AS protection_status,
+              (SELECT array_agg(p.id) FROM family_memberships fm JOIN persons p ON p.id = fm.person_id
+               WHERE fm.family_id = $1 AND fm.person_id = ANY($2::uuid[]) AND fm.role = 'CHILD'
+                 AND ($3::int IS NULL OR p.date_of_birth > ($4::timestamptz - make_interval(months => $3))::date)) AS children`,
+      [query.familyId, query.personIds, query.childUnderMonths, query.at],
+    );
+    return rows[0] ?? { protection_status: null, children: null };
+  }
+
+  /** Open families on any of these protection statuses. */
+  openWithProtectionStatus(
+    manager: EntityManager,
+    statuses: readonly string[],
+  ): Promise<{ id: string; created_at: Date }[]> {
+    return manager.query(
+      `SELECT f.id, f.created_at FROM families f WHERE f.status = 'OPEN' AND f.protection_status = ANY($1)`,
+      [statuses],
+    );
+  }
 }

@@ -61,6 +61,18 @@ it('issues the statements committed in libs/network/sql/family.repository.sql', 
       families.setProtectionStatus(manager, id, ProtectionStatus.CHILD_PROTECTION_PLAN),
     );
     await sql.record('FamilyRepository.setLead', () => families.setLead(manager, id, randomUUID()));
+    await sql.record('FamilyRepository.protectionStatus', () => families.protectionStatus(manager, id));
+    await sql.record('FamilyRepository.protectionAndChildren', () =>
+      families.protectionAndChildren(manager, {
+        familyId: id,
+        personIds: [randomUUID()],
+        childUnderMonths: 12,
+        at: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    await sql.record('FamilyRepository.openWithProtectionStatus', () =>
+      families.openWithProtectionStatus(manager, [ProtectionStatus.CHILD_PROTECTION_PLAN]),
+    );
   });
   compare('family.repository');
 });

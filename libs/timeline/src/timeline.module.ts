@@ -2,13 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkModule } from '@hearth/network';
 import { AgencySharingResolver, ReplyResolver, TimelineResolver } from './timeline.resolver.js';
+import { TimelineEventRepository } from './timeline-event.repository.js';
 import { TimelineService } from './timeline.service.js';
 
 /** Timeline events, amendments, replies and acknowledgements, without transport. */
 @Module({
   imports: [IdentityModule, NetworkModule],
-  providers: [TimelineService],
-  exports: [TimelineService],
+  providers: [TimelineService, TimelineEventRepository],
+  exports: [TimelineService, TimelineEventRepository],
 })
 export class TimelineModule {
   /** The same, with its GraphQL resolvers. */
