@@ -26,6 +26,6 @@ SELECT e.id, e.at, e.actor_id, e.actor_agency_id, e.actor_roles, e.action, e.out
   ORDER BY e.at DESC, e.id DESC
   LIMIT $11;
 
--- AuditRepository.countRecent
+-- AuditRepository.countRecentUnscoped
 SELECT count(*)::int AS n FROM audit_entries
-  WHERE actor_id = $1 AND subject_type = $2 AND at > now() - make_interval(mins => $3);
+  WHERE actor_id = $1 AND subject_type = $2 AND family_id IS NULL AND at > now() - make_interval(mins => $3);

@@ -91,9 +91,12 @@ export class AuditLog {
     return recorded;
   }
 
-  /** How many entries the actor caused about this subject type in the last `minutes` (a rate limit). */
-  countRecent(manager: EntityManager, actorId: string, subjectType: string, minutes: number): Promise<number> {
-    return this.repository.countRecent(manager, actorId, subjectType, minutes);
+  /**
+   * How many entries about no family the actor caused, of this subject type, in the last
+   * `minutes` (a rate limit).
+   */
+  countRecentUnscoped(manager: EntityManager, actorId: string, subjectType: string, minutes: number): Promise<number> {
+    return this.repository.countRecentUnscoped(manager, actorId, subjectType, minutes);
   }
 }
 

@@ -68,8 +68,8 @@ it('issues the statements committed in libs/audit/sql/audit.repository.sql', asy
         { at: new Date('2026-01-15T00:00:00Z'), id: randomUUID() },
       ),
     );
-    await sql.record('AuditRepository.countRecent', () =>
-      entries.countRecent(manager, randomUUID(), 'PersonSearch', 10),
+    await sql.record('AuditRepository.countRecentUnscoped', () =>
+      entries.countRecentUnscoped(manager, randomUUID(), 'PersonSearch', 10),
     );
   });
   const { committed, current } = sql.compare(

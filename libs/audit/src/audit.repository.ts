@@ -137,11 +137,16 @@ export class AuditRepository {
     );
   }
 
-  /** How many entries the actor caused about this subject type in the last `minutes`. */
-  async countRecent(manager: EntityManager, actorId: string, subjectType: string, minutes: number): Promise<number> {
+  /** How many entries about no family the actor caused, of this subject type, in the last `minutes`. */
+  async countRecentUnscoped(
+    manager: EntityManager,
+    actorId: string,
+    subjectType: string,
+    minutes: number,
+  ): Promise<number> {
     const rows = await manager.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM audit_entries
-       WHERE actor_id = $1 AND subject_type = $2 AND at > now() - make_interval(mins => $3)`,
+       WHERE actor_id = $1 AND subject_type = $2 AND family_id IS NULL AND at > now() - make_interval(mins => $3)`,
       [actorId, subjectType, minutes],
     );
     return rows[0]?.n ?? 0;

@@ -18,9 +18,9 @@ SELECT p.id, fm.family_id, fm.role, p.given_name, p.family_name, to_char(p.date_
        WHERE fm.family_id = ANY($1) AND fm.family_id = ANY($2::uuid[]) ORDER BY fm.family_id, fm.added_at, p.id;
 
 -- PersonRepository.search
-SELECT DISTINCT fm.family_id, f.lead_user_id
+SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
   FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
   WHERE f.status = 'OPEN'
     AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
     AND ($2::date IS NULL OR p.date_of_birth = $2::date)
-  ORDER BY fm.family_id LIMIT 20;
+  ORDER BY fm.family_id, p.id LIMIT 40;

@@ -45,15 +45,32 @@ export class DiscoveryService {
       }
     }
     const matches = await this.dataSource.transaction(async (manager) => {
-      const recent = await this.audit.countRecent(manager, principal.userId, 'PersonSearch', SEARCH_WINDOW_MINUTES);
+      const recent = await this.audit.countRecentUnscoped(
+        manager,
+        principal.userId,
+        'PersonSearch',
+        SEARCH_WINDOW_MINUTES,
+      );
       if (recent >= SEARCH_LIMIT) throw rateLimited('Too many searches; try again in a few minutes');
-      const rows = await this.persons.search(manager, name, dateOfBirth);
+      const found = await this.persons.search(manager, name, dateOfBirth);
+      const rows = [...new Map(found.map((r) => [r.family_id, r])).values()].slice(0, 20);
       await this.audit.record(manager, {
         action: AuditAction.READ,
         actor: principal,
         subjectType: 'PersonSearch',
         detail: { matches: rows.map((r) => r.family_id), withDateOfBirth: dateOfBirth !== null },
       });
+      // Each child found is a read of that child's record: "who looked this child up" finds it.
+      for (const match of found.filter((r) => rows.some((row) => row.family_id === r.family_id))) {
+        await this.audit.record(manager, {
+          action: AuditAction.READ,
+          actor: principal,
+          subjectType: 'PersonSearch',
+          subjectId: match.person_id,
+          familyId: match.family_id,
+          personId: match.person_id,
+        });
+      }
       return rows;
     });
     return Promise.all(

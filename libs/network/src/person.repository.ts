@@ -17,10 +17,11 @@ export interface NewPerson {
   readonly recordedByAgencyId: string;
 }
 
-/** An open family a discovery search found, and who leads it. */
+/** A person a discovery search found, the open family they belong to, and who leads it. */
 export interface PersonMatchRow {
   family_id: string;
   lead_user_id: string;
+  person_id: string;
 }
 
 /**
@@ -79,17 +80,18 @@ export class PersonRepository {
   }
 
   /**
-   * Open families with a person of this name (lower case, single spaces), and of this date of
-   * birth if given: by full name, or by family name alone with a date of birth. At most 20.
+   * Persons of open families with this name (lower case, single spaces), and of this date of
+   * birth if given: by full name, or by family name alone with a date of birth. At most 40, by
+   * family.
    */
   search(manager: EntityManager, name: string, dateOfBirth: string | null): Promise<PersonMatchRow[]> {
     return manager.query(
-      `SELECT DISTINCT fm.family_id, f.lead_user_id
+      `SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
        FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
        WHERE f.status = 'OPEN'
          AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
          AND ($2::date IS NULL OR p.date_of_birth = $2::date)
-       ORDER BY fm.family_id LIMIT 20`,
+       ORDER BY fm.family_id, p.id LIMIT 40`,
       [name, dateOfBirth],
     );
   }
