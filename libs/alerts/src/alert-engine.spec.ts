@@ -60,7 +60,7 @@ beforeAll(async () => {
     alerts,
     new RuleRepository(),
     new FamilyRepository(),
-    new TimelineEventRepository(),
+    new TimelineEventRepository(db.dataSource),
     { now: () => NOW },
   );
   for (const kind of Object.keys(agency) as (keyof typeof agency)[]) {

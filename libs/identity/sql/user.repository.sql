@@ -39,3 +39,9 @@ SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRAC
 -- UserRepository.activeManagersOf
 SELECT DISTINCT m.id FROM users u JOIN users m ON m.id = u.manager_id
   WHERE u.id = ANY($1::uuid[]) AND m.status = 'ACTIVE';
+
+-- UserRepository.countExisting
+SELECT count(*)::int AS n FROM users WHERE id = ANY($1);
+
+-- UserRepository.countExistingAgencies
+SELECT count(*)::int AS n FROM agencies WHERE id = ANY($1);

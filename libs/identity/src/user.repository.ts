@@ -126,4 +126,20 @@ export class UserRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /** How many of these ids are users. */
+  async countExisting(manager: EntityManager, userIds: readonly string[]): Promise<number> {
+    const rows: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM users WHERE id = ANY($1)`, [
+      userIds,
+    ]);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** How many of these ids are agencies. */
+  async countExistingAgencies(manager: EntityManager, agencyIds: readonly string[]): Promise<number> {
+    const rows: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM agencies WHERE id = ANY($1)`, [
+      agencyIds,
+    ]);
+    return rows[0]?.n ?? 0;
+  }
 }

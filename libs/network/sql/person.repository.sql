@@ -24,3 +24,6 @@ SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
     AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
     AND ($2::date IS NULL OR p.date_of_birth = $2::date)
   ORDER BY fm.family_id, p.id LIMIT 40;
+
+-- PersonRepository.countInFamily
+SELECT count(*)::int AS n FROM family_memberships WHERE family_id = $1 AND person_id = ANY($2);

@@ -95,4 +95,13 @@ export class PersonRepository {
       [name, dateOfBirth],
     );
   }
+
+  /** How many of these persons are members of the family. */
+  async countInFamily(manager: EntityManager, familyId: string, personIds: readonly string[]): Promise<number> {
+    const rows: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM family_memberships WHERE family_id = $1 AND person_id = ANY($2)`,
+      [familyId, personIds],
+    );
+    return rows[0]?.n ?? 0;
+  }
 }

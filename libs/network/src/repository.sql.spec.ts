@@ -142,6 +142,7 @@ it('issues the statements committed in libs/network/sql/person.repository.sql', 
     await sql.record('PersonRepository.inFamily', () => persons.inFamily(manager, familyId, randomUUID()));
     await sql.record('PersonRepository.ofFamilies', () => persons.ofFamilies(manager, [familyId], personFilter(2)));
     await sql.record('PersonRepository.search', () => persons.search(manager, 'sam example', '2018-04-01'));
+    await sql.record('PersonRepository.countInFamily', () => persons.countInFamily(manager, familyId, [randomUUID()]));
   });
   compare('person.repository');
 });

@@ -1,6 +1,39 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import type { EventKind } from './timeline.enums.js';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { HearthAbility } from '@hearth/authz';
+import type { PersonRow } from '@hearth/network';
+import { PERSON_COLUMNS } from '@hearth/network';
+import type { EventKind, Severity, Visibility } from './timeline.enums.js';
+import { eventQuery, type EventRow } from './timeline.repository.js';
+
+/** An event as posted. */
+export interface NewEvent {
+  readonly familyId: string;
+  readonly kind: EventKind;
+  readonly severity: Severity;
+  readonly occurredAt: Date;
+  readonly agencyId: string;
+  readonly authorId: string;
+  readonly visibility: Visibility;
+  readonly audienceUserIds: readonly string[];
+  readonly audienceAgencyIds: readonly string[];
+  readonly summary: string;
+  readonly body: string | null;
+}
+
+/** An amendment: what it changes (null: unchanged) and why. */
+export interface NewAmendment {
+  readonly originalId: string;
+  readonly severity: Severity | null;
+  readonly agencyId: string;
+  readonly authorId: string;
+  readonly summary: string | null;
+  /** Whether the body changes (to `body`, which may be null). */
+  readonly replacesBody: boolean;
+  readonly body: string | null;
+  readonly reason: string;
+}
 
 /** Original events (not amendments) of some kinds in a window: how many, from how many agencies. */
 export interface EventWindow {
@@ -18,11 +51,148 @@ export interface LastRecorded {
 }
 
 /**
- * Aggregates over `timeline_events` for other libs (the alert rules): SQL over indexed columns,
- * never a timeline loaded into memory, and never the summary or body.
+ * Timeline events (`timeline_events`), the persons they are about (`event_subjects`) and who
+ * acknowledged them (`event_acknowledgements`). Reads for a caller take their ability: the
+ * event query filters and redacts in SQL. The aggregates for other libs (the alert rules) run
+ * over indexed columns, never a timeline loaded into memory, and never read the summary or body.
  */
 @Injectable()
 export class TimelineEventRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A page of the family's timeline as the ability sees it, newest recorded first, strictly after the (recorded_at, id) key. */
+  page(
+    manager: EntityManager,
+    ability: HearthAbility,
+    familyId: string,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): Promise<EventRow[]> {
+    const query = eventQuery(
+      ability,
+      `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))`,
+      [familyId, after?.[0] ?? null, after?.[1] ?? null, limit],
+      'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
+    );
+    return manager.query(query.sql, query.params);
+  }
+
+  /** Of these events, those the ability lets the caller see. */
+  visible(manager: EntityManager, ability: HearthAbility, ids: readonly string[]): Promise<EventRow[]> {
+    const query = eventQuery(ability, 'e.id = ANY($1)', [ids], '');
+    return manager.query(query.sql, query.params);
+  }
+
+  /** The event if the ability lets the caller see it, locked until the transaction ends. */
+  async lockVisible(manager: EntityManager, ability: HearthAbility, id: string): Promise<EventRow | undefined> {
+    const query = eventQuery(ability, 'e.id = $1', [id], 'FOR UPDATE OF e');
+    const rows: EventRow[] = await manager.query(query.sql, query.params);
+    return rows[0];
+  }
+
+  /** Posts an event; its id. */
+  async insert(manager: EntityManager, event: NewEvent): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                                    audience_user_ids, audience_agency_ids, summary, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [
+        event.familyId,
+        event.kind,
+        event.severity,
+        event.occurredAt,
+        event.agencyId,
+        event.authorId,
+        event.visibility,
+        event.audienceUserIds,
+        event.audienceAgencyIds,
+        event.summary,
+        event.body,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Records an amendment of an event (the original stays as it was); its id. */
+  async insertAmendment(manager: EntityManager, amendment: NewAmendment): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
+                                    audience_agency_ids, summary, body, amends_event_id, amendment_reason)
+       SELECT family_id, kind, COALESCE($2, severity), occurred_at, $3, $4, visibility, audience_user_ids, audience_agency_ids,
+              COALESCE($5, summary), CASE WHEN $6::boolean THEN $7 ELSE body END, id, $8
+       FROM timeline_events WHERE id = $1 RETURNING id`,
+      [
+        amendment.originalId,
+        amendment.severity,
+        amendment.agencyId,
+        amendment.authorId,
+        amendment.summary,
+        amendment.replacesBody,
+        amendment.body,
+        amendment.reason,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  async addSubjects(
+    manager: EntityManager,
+    familyId: string,
+    eventId: string,
+    personIds: readonly string[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[])`,
+      [familyId, eventId, personIds],
+    );
+  }
+
+  /** The amendment is about the same persons as the original. */
+  async copySubjects(manager: EntityManager, fromEventId: string, toEventId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT family_id, $2, person_id FROM event_subjects WHERE event_id = $1`,
+      [fromEventId, toEventId],
+    );
+  }
+
+  /**
+   * The persons the events the ability lets the caller see are about, each as a member of the
+   * event's family. Persons are network's; reading them in the same statement keeps a page's
+   * subjects one query.
+   */
+  subjectsOfVisible(
+    manager: EntityManager,
+    ability: HearthAbility,
+    eventIds: readonly string[],
+  ): Promise<(PersonRow & { event_id: string })[]> {
+    const query = eventQuery(ability, 'e.id = ANY($1)', [eventIds], '');
+    return manager.query(
+      `SELECT s.event_id, ${PERSON_COLUMNS}
+       FROM (${query.sql}) visible
+       JOIN event_subjects s ON s.event_id = visible.id
+       JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
+       JOIN persons p ON p.id = s.person_id
+       ORDER BY s.event_id, p.family_name, p.given_name`,
+      query.params,
+    );
+  }
+
+  /** Records that the user acknowledged the event; whether they had not already. */
+  async acknowledge(manager: EntityManager, familyId: string, eventId: string, userId: string): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO event_acknowledgements (family_id, event_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [familyId, eventId, userId],
+    );
+    return inserted.length > 0;
+  }
+
+  /** Who acknowledged these events, in order. */
+  acknowledgers(eventIds: readonly string[]): Promise<{ event_id: string; user_id: string }[]> {
+    return this.dataSource.query(
+      `SELECT event_id, user_id FROM event_acknowledgements WHERE event_id = ANY($1) ORDER BY acknowledged_at`,
+      [eventIds],
+    );
+  }
   /**
    * The family's original events of these kinds at `minSeverity` or above (by its place in
    * `severityOrder`), that occurred in the `days` up to `at`, oldest first.
