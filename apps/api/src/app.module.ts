@@ -8,7 +8,7 @@ import { AccessGuard, RefusalInterceptor } from '@hearth/authz';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { IdentityModule } from '@hearth/identity';
 import { MutationGate, MutationGateModule } from '@hearth/mutation-gate';
-import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
+import { AlertRecipientsModule, AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { NetworkModule } from '@hearth/network';
 import { NotifyModule } from '@hearth/notify';
 import { RealtimeModule } from '@hearth/realtime';
@@ -56,7 +56,7 @@ export class AppModule {
         NetworkModule.forApi(),
         TimelineModule.forApi(),
         RealtimeModule.forApi({
-          imports: [IdentityModule, NetworkModule, TimelineModule],
+          imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
           audience: NotificationAudienceService,
         }),
         AlertsModule.forApi(),

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AlertsModule, NotificationAudienceService } from '@hearth/alerts';
+import { AlertRecipientsModule, AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
 import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
@@ -37,7 +37,7 @@ export class WorkerModule {
         NetworkModule,
         TimelineModule,
         RealtimeModule.forWorker({
-          imports: [IdentityModule, NetworkModule, TimelineModule],
+          imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
           audience: NotificationAudienceService,
           emitter: { databaseUrl, redisUrl: config.redisUrl, cluster: config.socketAdapter },
         }),

@@ -3,12 +3,18 @@ import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { Role } from '@hearth/authz';
 import { UserRepository } from '@hearth/identity';
-import { RelationshipRepository, type MembershipChanged, type RelationshipRow } from '@hearth/network';
+import {
+  FamilyRepository,
+  RelationshipRepository,
+  type MembershipChanged,
+  type RelationshipRow,
+} from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
-import type { PostedEvent } from '@hearth/timeline';
+import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
 import { ALERT_CLOCK, type AlertClock } from './clock.js';
 import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
-import { enabledRules, type ActiveRule } from './rule.repository.js';
+import { AlertRepository } from './alert.repository.js';
+import { RuleRepository, type ActiveRule } from './rule.repository.js';
 
 export interface Match {
   readonly dedupKey: string;
@@ -34,12 +40,16 @@ export class AlertEngine {
     private readonly audit: AuditLog,
     private readonly relationships: RelationshipRepository,
     private readonly users: UserRepository,
+    private readonly alerts: AlertRepository,
+    private readonly rules: RuleRepository,
+    private readonly families: FamilyRepository,
+    private readonly events: TimelineEventRepository,
     @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
   ) {}
 
   /** Event-driven rules (THRESHOLD, TRIGGER, SEQUENCE), in the transaction that posted. */
   async eventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
-    for (const rule of await enabledRules(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
+    for (const rule of await this.rules.enabled(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
       const match = await this.evaluate(manager, rule, event);
       if (match) await this.raise(manager, rule, event.familyId, match);
     }
@@ -48,7 +58,7 @@ export class AlertEngine {
   /** NETWORK_GAP rules, in the transaction that changed the network. */
   async membershipChanged(manager: EntityManager, change: MembershipChanged): Promise<void> {
     if (change.change !== 'REMOVED') return;
-    for (const rule of await enabledRules(manager, ['NETWORK_GAP'])) {
+    for (const rule of await this.rules.enabled(manager, ['NETWORK_GAP'])) {
       const match = await this.networkGap(manager, rule as ActiveRule & { definition: Def<'NETWORK_GAP'> }, change);
       if (match) await this.raise(manager, rule, change.familyId, match);
     }
@@ -58,35 +68,30 @@ export class AlertEngine {
   async raise(manager: EntityManager, rule: ActiveRule, familyId: string, match: Match): Promise<boolean> {
     const now = this.clock.now();
     const hours = rule.definition.acknowledgeWithinHours ?? DEFAULT_ACK_HOURS[rule.definition.rag];
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO alerts (family_id, rule_id, rule_version, rag, dedup_key, explanation, matched_event_ids, raised_at, due_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
-      [
-        familyId,
-        rule.id,
-        rule.version,
-        rule.definition.rag,
-        match.dedupKey,
-        match.explanation,
-        match.matchedEventIds,
-        now,
-        new Date(now.getTime() + hours * 3_600_000),
-      ],
-    );
-    const alertId = rows[0]?.id;
+    const alertId = await this.alerts.insertUnlessDuplicate(manager, {
+      familyId,
+      ruleId: rule.id,
+      ruleVersion: rule.version,
+      rag: rule.definition.rag,
+      dedupKey: match.dedupKey,
+      explanation: match.explanation,
+      matchedEventIds: match.matchedEventIds,
+      raisedAt: now,
+      dueBy: new Date(now.getTime() + hours * 3_600_000),
+    });
     if (!alertId) return false;
     const recipients = recipientsOf(
       await this.relationships.ofFamilies(manager, [familyId]),
       rule.definition.recipients,
     );
-    await manager.query(
-      `INSERT INTO alert_recipients (alert_id, family_id, user_id, reason) SELECT $1, $2, unnest($3::uuid[]), 'RECIPIENT'`,
-      [alertId, familyId, recipients],
-    );
-    await manager.query(
-      `INSERT INTO alert_history (alert_id, family_id, at, change, note) VALUES ($1, $2, $3, 'RAISED', $4)`,
-      [alertId, familyId, now, `${recipients.length} recipient(s)`],
-    );
+    await this.alerts.addRecipients(manager, alertId, familyId, recipients);
+    await this.alerts.recordAt(manager, {
+      alertId,
+      familyId,
+      at: now,
+      change: 'RAISED',
+      note: `${recipients.length} recipient(s)`,
+    });
     await this.audit.record(manager, {
       action: AuditAction.CREATE,
       actor: null,
@@ -126,23 +131,14 @@ export class AlertEngine {
     d: Def<'THRESHOLD'>,
     event: PostedEvent,
   ): Promise<Match | undefined> {
-    const rows: { n: number; agencies: number; ids: string[] | null; kinds: string[] | null; first: Date | null }[] =
-      await manager.query(
-        `SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
-              array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
-       FROM timeline_events
-       WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
-         AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL`,
-        [
-          event.familyId,
-          d.eventKinds,
-          SEVERITY_ORDER,
-          SEVERITY_ORDER.indexOf(d.minSeverity) + 1,
-          event.occurredAt,
-          d.windowDays,
-        ],
-      );
-    const r = rows[0];
+    const r = await this.events.countInWindow(manager, {
+      familyId: event.familyId,
+      kinds: d.eventKinds,
+      severityOrder: SEVERITY_ORDER,
+      minSeverity: d.minSeverity,
+      at: event.occurredAt,
+      days: d.windowDays,
+    });
     if (!r || !r.first || r.n < d.minCount || r.agencies < d.minAgencies) return undefined;
     const ids = r.ids ?? [];
     return {
@@ -161,18 +157,23 @@ export class AlertEngine {
     d: Def<'TRIGGER'>,
     event: PostedEvent,
   ): Promise<Match | undefined> {
-    const rows: { agency_kind: string; protection_status: string; children: string[] | null }[] = await manager.query(
-      `SELECT (SELECT kind FROM agencies WHERE id = $1) AS agency_kind,
-              (SELECT protection_status FROM families WHERE id = $2) AS protection_status,
-              (SELECT array_agg(p.id) FROM event_subjects s
-                 JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
-                 JOIN persons p ON p.id = s.person_id
-               WHERE s.event_id = $3 AND fm.role = 'CHILD'
-                 AND ($4::int IS NULL OR p.date_of_birth > ($5::timestamptz - make_interval(months => $4))::date)) AS children`,
-      [event.agencyId, event.familyId, event.id, d.childUnderMonths ?? null, event.occurredAt],
-    );
-    const r = rows[0];
-    if (!r) return undefined;
+    // Only the facts the rule asks about: the poster's agency from identity, the family and its
+    // children among the event's subjects from network.
+    const poster = d.postedByAgencyKinds ? await this.users.findById(event.authorId, manager) : undefined;
+    const family =
+      d.familyProtectionStatuses || d.concernsChild || d.childUnderMonths
+        ? await this.families.protectionAndChildren(manager, {
+            familyId: event.familyId,
+            personIds: event.subjectIds,
+            childUnderMonths: d.childUnderMonths ?? null,
+            at: event.occurredAt,
+          })
+        : undefined;
+    const r = {
+      agency_kind: poster?.agency_kind,
+      protection_status: family?.protection_status,
+      children: family?.children,
+    };
     if (d.postedByAgencyKinds && !d.postedByAgencyKinds.includes(r.agency_kind as never)) return undefined;
     if (d.familyProtectionStatuses && !d.familyProtectionStatuses.includes(r.protection_status as never))
       return undefined;
@@ -197,14 +198,13 @@ export class AlertEngine {
     d: Def<'SEQUENCE'>,
     event: PostedEvent,
   ): Promise<Match | undefined> {
-    const rows: { id: string; kind: string }[] = await manager.query(
-      `SELECT id, kind FROM timeline_events
-       WHERE family_id = $1 AND kind = ANY($2) AND id <> $3 AND amends_event_id IS NULL
-         AND occurred_at >= $4::timestamptz - make_interval(days => $5) AND occurred_at <= $4
-       ORDER BY occurred_at DESC LIMIT 1`,
-      [event.familyId, d.first, event.id, event.occurredAt, d.withinDays],
-    );
-    const first = rows[0];
+    const first = await this.events.latestInWindow(manager, {
+      familyId: event.familyId,
+      kinds: d.first,
+      exceptId: event.id,
+      at: event.occurredAt,
+      days: d.withinDays,
+    });
     if (!first) return undefined;
     return {
       dedupKey: `${rule.id}:${first.id}`,
@@ -220,20 +220,16 @@ export class AlertEngine {
   ): Promise<Match | undefined> {
     const d = rule.definition;
     const leaver = await this.users.findById(change.userId, manager);
-    const families: { protection_status: string }[] = await manager.query(
-      `SELECT protection_status FROM families WHERE id = $1`,
-      [change.familyId],
-    );
-    const family = families[0];
-    if (!leaver || !family) return undefined;
+    const protectionStatus = await this.families.protectionStatus(manager, change.familyId);
+    if (!leaver || !protectionStatus) return undefined;
     const remaining = (await this.relationships.ofFamilies(manager, [change.familyId])).filter(
       (m) => isMember(m) && m.agency_kind === leaver.agency_kind,
     ).length;
-    const r = { left_kind: leaver.agency_kind, protection_status: family.protection_status };
+    const r = { left_kind: leaver.agency_kind, protection_status: protectionStatus };
     if (
       remaining > 0 ||
       !d.agencyKinds.includes(r.left_kind) ||
-      !d.familyProtectionStatuses.includes(r.protection_status as never)
+      !d.familyProtectionStatuses.includes(r.protection_status)
     ) {
       return undefined;
     }
@@ -248,13 +244,22 @@ export class AlertEngine {
   /** ABSENCE rules, run by the scheduler: families on the listed plans with nothing recorded for too long. */
   async evaluateAbsence(manager: EntityManager, now: Date): Promise<number> {
     let raised = 0;
-    for (const rule of await enabledRules(manager, ['ABSENCE'])) {
+    for (const rule of await this.rules.enabled(manager, ['ABSENCE'])) {
       const d = rule.definition as Def<'ABSENCE'>;
-      const rows: { id: string; last: Date }[] = await manager.query(
-        `SELECT f.id, GREATEST(f.created_at, COALESCE((SELECT max(recorded_at) FROM timeline_events e WHERE e.family_id = f.id), f.created_at)) AS last
-         FROM families f WHERE f.status = 'OPEN' AND f.protection_status = ANY($1)`,
-        [d.familyProtectionStatuses],
+      const open = await this.families.openWithProtectionStatus(manager, d.familyProtectionStatuses);
+      const recorded = new Map(
+        (open.length
+          ? await this.events.lastRecorded(
+              manager,
+              open.map((f) => f.id),
+            )
+          : []
+        ).map((r) => [r.family_id, r.last]),
       );
+      const rows = open.map((f) => {
+        const last = recorded.get(f.id);
+        return { id: f.id, last: last && last > f.created_at ? last : f.created_at };
+      });
       for (const family of rows.filter((f) => now.getTime() - f.last.getTime() >= d.days * DAY)) {
         const match: Match = {
           dedupKey: `${rule.id}:${family.id}:${family.last.toISOString()}`,

@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditLog } from '@hearth/audit';
 import { UserRepository } from '@hearth/identity';
-import { RelationshipRepository } from '@hearth/network';
+import { FamilyRepository, RelationshipRepository } from '@hearth/network';
 import { DomainEvents } from '@hearth/database';
-import { InboxService } from '@hearth/realtime';
+import { InboxService, NotificationRepository } from '@hearth/realtime';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
-import type { PostedEvent } from '@hearth/timeline';
+import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
+import { AlertRepository } from './alert.repository.js';
 import { NotificationAudienceService } from './notification-audience.service.js';
+import { RuleRepository } from './rule.repository.js';
 
 /**
  * The seven default rules (as the CreateAlerts migration ships them), each driven through the
@@ -43,12 +45,24 @@ beforeAll(async () => {
   db = await createTestDataSource(2);
   const users = new UserRepository(db.dataSource);
   const relationships = new RelationshipRepository();
+  const alerts = new AlertRepository();
   const inbox = new InboxService(
     db.dataSource,
     new DomainEvents(db.dataSource),
-    new NotificationAudienceService(relationships, users),
+    new NotificationRepository(db.dataSource),
+    new NotificationAudienceService(relationships, users, alerts),
   );
-  engine = new AlertEngine(inbox, new AuditLog(), relationships, users, { now: () => NOW });
+  engine = new AlertEngine(
+    inbox,
+    new AuditLog(),
+    relationships,
+    users,
+    alerts,
+    new RuleRepository(),
+    new FamilyRepository(),
+    new TimelineEventRepository(db.dataSource),
+    { now: () => NOW },
+  );
   for (const kind of Object.keys(agency) as (keyof typeof agency)[]) {
     const [row] = await db.dataSource.query<{ id: string }[]>(
       `INSERT INTO agencies (name, kind) VALUES ($1, $2) RETURNING id`,

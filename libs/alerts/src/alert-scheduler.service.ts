@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { updateReturning } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
+import { UserRepository } from '@hearth/identity';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { AlertEngine } from './alert-engine.service.js';
+import { AlertRepository } from './alert.repository.js';
 import { ALERT_CLOCK, type AlertClock } from './clock.js';
 
 const BATCH = 50;
@@ -25,6 +26,8 @@ export class AlertScheduler implements OnModuleDestroy {
     private readonly engine: AlertEngine,
     private readonly inbox: InboxService,
     private readonly audit: AuditLog,
+    private readonly alerts: AlertRepository,
+    private readonly users: UserRepository,
     @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
   ) {}
 
@@ -52,10 +55,7 @@ export class AlertScheduler implements OnModuleDestroy {
     const escalated = await this.escalateDue(now);
     const raised = await this.dataSource.transaction(async (manager) => {
       // One ABSENCE evaluation at a time across workers; the dedup key guards the rest.
-      const locked: { ok: boolean }[] = await manager.query(
-        `SELECT pg_try_advisory_xact_lock(hashtext('hearth:absence-rules')) AS ok`,
-      );
-      return locked[0]?.ok ? this.engine.evaluateAbsence(manager, now) : 0;
+      return (await this.alerts.tryLockAbsenceRules(manager)) ? this.engine.evaluateAbsence(manager, now) : 0;
     });
     return { escalated, raised };
   }
@@ -65,26 +65,23 @@ export class AlertScheduler implements OnModuleDestroy {
     let total = 0;
     for (;;) {
       const count = await this.dataSource.transaction(async (manager) => {
-        const due: { id: string; family_id: string; rag: string }[] = await updateReturning(
-          manager,
-          `UPDATE alerts a SET status = 'ESCALATED', escalated_at = $1
-           FROM (SELECT id FROM alerts WHERE status = 'OPEN' AND due_by <= $1 ORDER BY due_by LIMIT $2 FOR UPDATE SKIP LOCKED) due
-           WHERE a.id = due.id RETURNING a.id, a.family_id, a.rag`,
-          [now, BATCH],
-        );
+        const due = await this.alerts.claimDue(manager, now, BATCH);
         for (const alert of due) {
-          const managers: { id: string }[] = await manager.query(
-            `INSERT INTO alert_recipients (alert_id, family_id, user_id, reason)
-             SELECT DISTINCT $1::uuid, $2::uuid, m.id, 'ESCALATION' FROM alert_recipients r
-               JOIN users u ON u.id = r.user_id JOIN users m ON m.id = u.manager_id
-             WHERE r.alert_id = $1 AND m.status = 'ACTIVE'
-             ON CONFLICT DO NOTHING RETURNING user_id AS id`,
-            [alert.id, alert.family_id],
+          // The recipients' active line managers join the recipients (those not addressed already).
+          const addressed = await this.alerts.recipients(manager, alert.id);
+          const managerIds = await this.alerts.addEscalationRecipients(
+            manager,
+            alert.id,
+            alert.family_id,
+            await this.users.activeManagersOf(manager, addressed),
           );
-          await manager.query(
-            `INSERT INTO alert_history (alert_id, family_id, at, change, note) VALUES ($1, $2, $3, 'ESCALATED', $4)`,
-            [alert.id, alert.family_id, now, `${managers.length} manager(s) told`],
-          );
+          await this.alerts.recordAt(manager, {
+            alertId: alert.id,
+            familyId: alert.family_id,
+            at: now,
+            change: 'ESCALATED',
+            note: `${managerIds.length} manager(s) told`,
+          });
           await this.audit.record(manager, {
             action: AuditAction.UPDATE,
             actor: null,
@@ -92,29 +89,22 @@ export class AlertScheduler implements OnModuleDestroy {
             subjectId: alert.id,
             familyId: alert.family_id,
             reason: 'not acknowledged by its deadline',
-            detail: { status: 'ESCALATED', managers: managers.map((m) => m.id) },
+            detail: { status: 'ESCALATED', managers: managerIds },
           });
-          const managerIds = managers.map((m) => m.id);
-          const recipients: { user_id: string }[] = await manager.query(
-            `SELECT user_id FROM alert_recipients WHERE alert_id = $1 AND NOT (user_id = ANY($2))`,
-            [alert.id, managerIds],
-          );
+          // Everyone else addressed is told the alert changed.
+          const recipients = addressed.filter((id) => !managerIds.includes(id));
           await this.inbox.enqueue(manager, managerIds, {
             type: NotificationType.ALERT_RAISED,
             familyId: alert.family_id,
             alertId: alert.id,
             rag: alert.rag,
           });
-          await this.inbox.enqueue(
-            manager,
-            recipients.map((r) => r.user_id),
-            {
-              type: NotificationType.ALERT_UPDATED,
-              familyId: alert.family_id,
-              alertId: alert.id,
-              rag: alert.rag,
-            },
-          );
+          await this.inbox.enqueue(manager, recipients, {
+            type: NotificationType.ALERT_UPDATED,
+            familyId: alert.family_id,
+            alertId: alert.id,
+            rag: alert.rag,
+          });
         }
         return due.length;
       });

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
 import { z } from 'zod';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import type { Principal } from '@hearth/authz';
@@ -10,48 +9,10 @@ import { badInput, conflict, notFound, validate } from '@hearth/errors';
 import { AccessService, line, text, uuid } from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
-import { AlertStatus, type AlertModel, type Rag, type RuleModel } from './alert.models.js';
+import { AlertStatus, type AlertModel, type RuleModel } from './alert.models.js';
+import { AlertRepository, toAlertModel, type AlertRow } from './alert.repository.js';
 import { ruleDefinitionSchema } from './rule-definition.js';
-import { allRules, ruleById, rulesByIds } from './rule.repository.js';
-
-interface AlertRow {
-  id: string;
-  family_id: string;
-  rule_id: string;
-  rule_version: number;
-  rag: Rag;
-  status: AlertStatus;
-  explanation: string;
-  matched_event_ids: string[];
-  raised_at: Date;
-  due_by: Date;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | null;
-  escalated_at: Date | null;
-  resolved_at: Date | null;
-}
-
-const ALERT_COLUMNS = `a.id, a.family_id, a.rule_id, a.rule_version, a.rag, a.status, a.explanation, a.matched_event_ids, a.raised_at,
-  a.due_by, a.acknowledged_by, a.acknowledged_at, a.escalated_at, a.resolved_at`;
-
-export function toAlertModel(row: AlertRow): AlertModel {
-  return {
-    id: row.id,
-    familyId: row.family_id,
-    ruleId: row.rule_id,
-    ruleVersion: row.rule_version,
-    matchedEventIds: row.matched_event_ids,
-    acknowledgedById: row.acknowledged_by,
-    rag: row.rag,
-    status: row.status,
-    explanation: row.explanation,
-    raisedAt: row.raised_at,
-    dueBy: row.due_by,
-    acknowledgedAt: row.acknowledged_at,
-    escalatedAt: row.escalated_at,
-    resolvedAt: row.resolved_at,
-  };
-}
+import { RuleRepository } from './rule.repository.js';
 
 export const ruleInputSchema = z.strictObject({
   id: uuid.nullish(),
@@ -71,6 +32,8 @@ export class AlertService {
     private readonly access: AccessService,
     private readonly audit: AuditLog,
     private readonly inbox: InboxService,
+    private readonly alerts: AlertRepository,
+    private readonly ruleRows: RuleRepository,
   ) {}
 
   async mine(
@@ -81,13 +44,13 @@ export class AlertService {
     const after = decodeCursor(args.after, ['timestamp', 'uuid']);
     return this.dataSource.transaction(async (manager) => {
       const families = await this.access.readableFamilies(principal);
-      const rows: AlertRow[] = await manager.query(
-        `SELECT ${ALERT_COLUMNS} FROM alert_recipients r JOIN alerts a ON a.id = r.alert_id
-         WHERE r.user_id = $1 AND a.family_id = ANY($2) AND ($3::text IS NULL OR a.status = $3)
-           AND ($4::timestamptz IS NULL OR (a.raised_at, a.id) < ($4::timestamptz, $5::uuid))
-         ORDER BY a.raised_at DESC, a.id DESC LIMIT $6`,
-        [principal.userId, families, args.status ?? null, after?.[0] ?? null, after?.[1] ?? null, size + 1],
-      );
+      const rows = await this.alerts.pageFor(manager, {
+        userId: principal.userId,
+        familyIds: families,
+        status: args.status ?? null,
+        after,
+        limit: size + 1,
+      });
       await this.audit.recordRead(manager, {
         actor: principal,
         subjectType: 'Alert',
@@ -108,7 +71,7 @@ export class AlertService {
   /** Batches the rule of each alert in a page into one query; no cache, so edits show at once. */
   private readonly ruleLoader = new DataLoader<string, RuleModel | undefined>(
     async (ids) => {
-      const rules = await rulesByIds(this.dataSource.manager, ids);
+      const rules = await this.ruleRows.byIds(this.dataSource.manager, ids);
       return ids.map((id) => rules.find((r) => r.id === id));
     },
     { cache: false },
@@ -121,7 +84,7 @@ export class AlertService {
   }
 
   async rules(): Promise<RuleModel[]> {
-    return allRules(this.dataSource.manager);
+    return this.ruleRows.all(this.dataSource.manager);
   }
 
   /** Creates a rule, or a new version of one: a change never rewrites the version alerts point at. */
@@ -146,27 +109,14 @@ export class AlertService {
       let id = data.id ?? null;
       let version = 1;
       if (id) {
-        const rows: { current_version: number }[] = await manager.query(
-          `SELECT current_version FROM rules WHERE id = $1 FOR UPDATE`,
-          [id],
-        );
-        if (!rows[0]) throw notFound();
-        version = rows[0].current_version + 1;
-        await manager.query(
-          `UPDATE rules SET name = $2, current_version = $3, enabled = COALESCE($4, enabled), updated_at = now() WHERE id = $1`,
-          [id, data.name, version, data.enabled ?? null],
-        );
+        const current = await this.ruleRows.lockCurrentVersion(manager, id);
+        if (current === undefined) throw notFound();
+        version = current + 1;
+        await this.ruleRows.update(manager, id, { name: data.name, version, enabled: data.enabled ?? null });
       } else {
-        const rows: { id: string }[] = await manager.query(
-          `INSERT INTO rules (name, enabled, current_version) VALUES ($1, $2, 1) RETURNING id`,
-          [data.name, data.enabled ?? true],
-        );
-        id = rows[0]!.id;
+        id = await this.ruleRows.insert(manager, { name: data.name, enabled: data.enabled ?? true });
       }
-      await manager.query(
-        `INSERT INTO rule_versions (rule_id, version, kind, definition, created_by) VALUES ($1, $2, $3, $4, $5)`,
-        [id, version, definition.kind, JSON.stringify(definition), principal.userId],
-      );
+      await this.ruleRows.insertVersion(manager, id, version, definition, principal.userId);
       await this.audit.record(manager, {
         action: version === 1 ? AuditAction.CREATE : AuditAction.UPDATE,
         actor: principal,
@@ -174,19 +124,14 @@ export class AlertService {
         subjectId: id,
         detail: { version },
       });
-      return (await ruleById(manager, id))!;
+      return (await this.ruleRows.byId(manager, id))!;
     });
   }
 
   async setRuleEnabled(principal: Principal, idInput: string, enabled: boolean): Promise<RuleModel> {
     const id = validate(uuid, idInput);
     return this.dataSource.transaction(async (manager) => {
-      const rows: unknown[] = await updateReturning(
-        manager,
-        `UPDATE rules SET enabled = $2, updated_at = now() WHERE id = $1 RETURNING id`,
-        [id, enabled],
-      );
-      if (rows.length === 0) throw notFound();
+      if (!(await this.ruleRows.setEnabled(manager, id, enabled))) throw notFound();
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
         actor: principal,
@@ -194,7 +139,7 @@ export class AlertService {
         subjectId: id,
         detail: { enabled },
       });
-      return (await ruleById(manager, id))!;
+      return (await this.ruleRows.byId(manager, id))!;
     });
   }
 
@@ -209,24 +154,17 @@ export class AlertService {
       const alert = await this.addressedTo(manager, principal, alertId);
       if (alert.status === AlertStatus.RESOLVED) throw conflict('This alert is already resolved');
       if (to === 'ACKNOWLEDGED' && alert.status === AlertStatus.ACKNOWLEDGED) return toAlertModel(alert);
-      const rows: AlertRow[] =
+      const updated =
         to === 'ACKNOWLEDGED'
-          ? await updateReturning(
-              manager,
-              `UPDATE alerts a SET status = 'ACKNOWLEDGED', acknowledged_by = $2, acknowledged_at = now() WHERE id = $1 RETURNING ${ALERT_COLUMNS}`,
-              [alertId, principal.userId],
-            )
-          : await updateReturning(
-              manager,
-              `UPDATE alerts a SET status = 'RESOLVED', resolved_by = $2, resolved_at = now(), resolution_note = $3,
-                 acknowledged_by = COALESCE(acknowledged_by, $2), acknowledged_at = COALESCE(acknowledged_at, now())
-               WHERE id = $1 RETURNING ${ALERT_COLUMNS}`,
-              [alertId, principal.userId, note],
-            );
-      await manager.query(
-        `INSERT INTO alert_history (alert_id, family_id, actor_id, change, note) VALUES ($1, $2, $3, $4, $5)`,
-        [alertId, alert.family_id, principal.userId, to, note],
-      );
+          ? await this.alerts.acknowledge(manager, alertId, principal.userId)
+          : await this.alerts.resolve(manager, alertId, principal.userId, note);
+      await this.alerts.recordBy(manager, {
+        alertId,
+        familyId: alert.family_id,
+        actorId: principal.userId,
+        change: to,
+        note,
+      });
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
         actor: principal,
@@ -236,31 +174,24 @@ export class AlertService {
         detail: { status: to },
       });
       await this.notifyRecipients(manager, alertId, alert.family_id, alert.rag);
-      return toAlertModel(rows[0]!);
+      return toAlertModel(updated);
     });
   }
 
   /** The alert, locked, when it is addressed to the caller and they may still read its family. */
   private async addressedTo(manager: EntityManager, principal: Principal, alertId: string): Promise<AlertRow> {
     const families = await this.access.readableFamilies(principal);
-    const rows: AlertRow[] = await manager.query(
-      `SELECT ${ALERT_COLUMNS} FROM alerts a JOIN alert_recipients r ON r.alert_id = a.id AND r.user_id = $2
-       WHERE a.id = $1 AND a.family_id = ANY($3) FOR UPDATE OF a`,
-      [alertId, principal.userId, families],
-    );
-    if (!rows[0]) throw notFound();
-    return rows[0];
+    const alert = await this.alerts.lockAddressedTo(manager, alertId, principal.userId, families);
+    if (!alert) throw notFound();
+    return alert;
   }
 
   async notifyRecipients(manager: EntityManager, alertId: string, familyId: string, rag: string): Promise<void> {
-    const recipients: { user_id: string }[] = await manager.query(
-      `SELECT user_id FROM alert_recipients WHERE alert_id = $1`,
-      [alertId],
-    );
-    await this.inbox.enqueue(
-      manager,
-      recipients.map((r) => r.user_id),
-      { type: NotificationType.ALERT_UPDATED, familyId, alertId, rag },
-    );
+    await this.inbox.enqueue(manager, await this.alerts.recipients(manager, alertId), {
+      type: NotificationType.ALERT_UPDATED,
+      familyId,
+      alertId,
+      rag,
+    });
   }
 }

@@ -6,18 +6,34 @@ import { TimelineModule } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertResolver } from './alert.resolver.js';
 import { AlertScheduler } from './alert-scheduler.service.js';
+import { AlertRepository } from './alert.repository.js';
 import { AlertService } from './alert.service.js';
 import { ALERT_CLOCK, systemClock } from './clock.js';
 import { Notifier } from './notifier.service.js';
+import { RuleRepository } from './rule.repository.js';
+
+/**
+ * The alerts' own tables without anything else: what the notification audience needs (it is
+ * given to the realtime lib, which the rest of the alerts lib relies on).
+ */
+@Module({ providers: [AlertRepository], exports: [AlertRepository] })
+export class AlertRecipientsModule {}
 
 /**
  * Early warning: rules evaluated inside the posting transaction, alerts, escalation, and who is
  * told of what. Without transport (the worker loads this); needs the global RealtimeModule.
  */
 @Module({
-  imports: [IdentityModule, NetworkModule, TimelineModule],
-  providers: [{ provide: ALERT_CLOCK, useValue: systemClock }, AlertEngine, Notifier, AlertService, AlertScheduler],
-  exports: [AlertScheduler, AlertEngine, AlertService, ALERT_CLOCK],
+  imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
+  providers: [
+    { provide: ALERT_CLOCK, useValue: systemClock },
+    RuleRepository,
+    AlertEngine,
+    Notifier,
+    AlertService,
+    AlertScheduler,
+  ],
+  exports: [AlertScheduler, AlertEngine, AlertService, AlertRecipientsModule, ALERT_CLOCK],
 })
 export class AlertsModule implements OnModuleInit {
   /** The same, with its GraphQL resolvers. */

@@ -1,11 +1,15 @@
 export { AlertEngine } from './alert-engine.service.js';
 export { AlertModel, AlertStatus, Rag, RuleModel } from './alert.models.js';
+export { AlertRepository, toAlertModel } from './alert.repository.js';
+export type { AlertRow, NewAlert } from './alert.repository.js';
 export { AlertScheduler } from './alert-scheduler.service.js';
 export { AlertService } from './alert.service.js';
-export { AlertsModule } from './alerts.module.js';
+export { AlertRecipientsModule, AlertsModule } from './alerts.module.js';
 export { ALERT_CLOCK, systemClock } from './clock.js';
 export type { AlertClock } from './clock.js';
 export { ruleDefinitionSchema } from './rule-definition.js';
+export { RuleRepository, toRuleModel } from './rule.repository.js';
+export type { ActiveRule, RuleRow } from './rule.repository.js';
 export type { RuleDefinition } from './rule-definition.js';
 export { NotificationAudienceService } from './notification-audience.service.js';
 export { Notifier } from './notifier.service.js';

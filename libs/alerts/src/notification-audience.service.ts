@@ -5,6 +5,7 @@ import { UserRepository } from '@hearth/identity';
 import { abilitiesFrom, RelationshipRepository } from '@hearth/network';
 import { NotificationType, type AudienceCheck, type NotificationAudience } from '@hearth/realtime';
 import { eventAudiences, type EventAudience } from '@hearth/timeline';
+import { AlertRepository } from './alert.repository.js';
 
 /**
  * Who may be told of what, now. Each user is judged by the ability they would have in a request
@@ -22,6 +23,7 @@ export class NotificationAudienceService implements NotificationAudience {
   constructor(
     private readonly relationships: RelationshipRepository,
     private readonly users: UserRepository,
+    private readonly alerts: AlertRepository,
   ) {}
 
   async allowed(manager: EntityManager, checks: readonly AudienceCheck[]): Promise<boolean[]> {
@@ -77,11 +79,7 @@ export class NotificationAudienceService implements NotificationAudience {
     userIds: readonly string[],
   ): Promise<Set<string>> {
     if (alertIds.length === 0) return new Set();
-    const rows: { alert_id: string; user_id: string }[] = await manager.query(
-      `SELECT alert_id, user_id FROM alert_recipients WHERE alert_id = ANY($1::uuid[]) AND user_id = ANY($2::uuid[])`,
-      [alertIds, userIds],
-    );
-    return new Set(rows.map((r) => `${r.alert_id}:${r.user_id}`));
+    return this.alerts.addressedPairs(manager, alertIds, userIds);
   }
 }
 

@@ -1,4 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { updateReturning } from '@hearth/database';
 import { ruleDefinitionSchema, type RuleDefinition } from './rule-definition.js';
 import type { RuleModel } from './alert.models.js';
 
@@ -9,7 +11,7 @@ export interface ActiveRule {
   readonly definition: RuleDefinition;
 }
 
-interface RuleRow {
+export interface RuleRow {
   id: string;
   name: string;
   version: number;
@@ -34,29 +36,84 @@ export function toRuleModel(row: RuleRow): RuleModel {
   };
 }
 
-export async function allRules(manager: EntityManager): Promise<RuleModel[]> {
-  const rows: RuleRow[] = await manager.query(`${SELECT_RULES} ORDER BY r.name`);
-  return rows.map(toRuleModel);
-}
+/** The partnership's rules (`rules`) and their versions (`rule_versions`), read at their current version. */
+@Injectable()
+export class RuleRepository {
+  async all(manager: EntityManager): Promise<RuleModel[]> {
+    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} ORDER BY r.name`);
+    return rows.map(toRuleModel);
+  }
 
-export async function rulesByIds(manager: EntityManager, ids: readonly string[]): Promise<RuleModel[]> {
-  const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = ANY($1)`, [ids]);
-  return rows.map(toRuleModel);
-}
+  async byIds(manager: EntityManager, ids: readonly string[]): Promise<RuleModel[]> {
+    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = ANY($1)`, [ids]);
+    return rows.map(toRuleModel);
+  }
 
-export async function ruleById(manager: EntityManager, id: string): Promise<RuleModel | undefined> {
-  const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = $1`, [id]);
-  return rows[0] ? toRuleModel(rows[0]) : undefined;
-}
+  async byId(manager: EntityManager, id: string): Promise<RuleModel | undefined> {
+    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.id = $1`, [id]);
+    return rows[0] ? toRuleModel(rows[0]) : undefined;
+  }
 
-/** The enabled rules of some kinds, current versions, parsed (a row that no longer parses is skipped). */
-export async function enabledRules(
-  manager: EntityManager,
-  kinds: readonly RuleDefinition['kind'][],
-): Promise<ActiveRule[]> {
-  const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.enabled AND v.kind = ANY($1)`, [kinds]);
-  return rows.flatMap((row) => {
-    const parsed = ruleDefinitionSchema.safeParse(row.definition);
-    return parsed.success ? [{ id: row.id, name: row.name, version: row.version, definition: parsed.data }] : [];
-  });
+  /** The enabled rules of some kinds, current versions, parsed (a row that no longer parses is skipped). */
+  async enabled(manager: EntityManager, kinds: readonly RuleDefinition['kind'][]): Promise<ActiveRule[]> {
+    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.enabled AND v.kind = ANY($1)`, [kinds]);
+    return rows.flatMap((row) => {
+      const parsed = ruleDefinitionSchema.safeParse(row.definition);
+      return parsed.success ? [{ id: row.id, name: row.name, version: row.version, definition: parsed.data }] : [];
+    });
+  }
+
+  /** The rule's current version number, the rule locked until the transaction ends. */
+  async lockCurrentVersion(manager: EntityManager, id: string): Promise<number | undefined> {
+    const rows: { current_version: number }[] = await manager.query(
+      `SELECT current_version FROM rules WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0]?.current_version;
+  }
+
+  /** Renames the rule and points it at a new version (`enabled` null: unchanged). */
+  async update(
+    manager: EntityManager,
+    id: string,
+    rule: { name: string; version: number; enabled: boolean | null },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE rules SET name = $2, current_version = $3, enabled = COALESCE($4, enabled), updated_at = now() WHERE id = $1`,
+      [id, rule.name, rule.version, rule.enabled],
+    );
+  }
+
+  /** A new rule at version 1; its id. */
+  async insert(manager: EntityManager, rule: { name: string; enabled: boolean }): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO rules (name, enabled, current_version) VALUES ($1, $2, 1) RETURNING id`,
+      [rule.name, rule.enabled],
+    );
+    return rows[0]!.id;
+  }
+
+  /** A version of a rule: written once, never rewritten (alerts point at it). */
+  async insertVersion(
+    manager: EntityManager,
+    ruleId: string,
+    version: number,
+    definition: RuleDefinition,
+    createdBy: string,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO rule_versions (rule_id, version, kind, definition, created_by) VALUES ($1, $2, $3, $4, $5)`,
+      [ruleId, version, definition.kind, JSON.stringify(definition), createdBy],
+    );
+  }
+
+  /** Whether there was such a rule. */
+  async setEnabled(manager: EntityManager, id: string, enabled: boolean): Promise<boolean> {
+    const rows: unknown[] = await updateReturning(
+      manager,
+      `UPDATE rules SET enabled = $2, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, enabled],
+    );
+    return rows.length > 0;
+  }
 }

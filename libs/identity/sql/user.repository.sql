@@ -56,3 +56,16 @@ SELECT id FROM users WHERE status = 'ACTIVE' AND roles @> ARRAY[$1]::text[];
 
 -- UserRepository.contacts
 SELECT id, agency_id, email, status FROM users WHERE id = ANY($1::uuid[]);
+
+-- UserRepository.isActiveCaseWorker
+SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRACTITIONER','MANAGER']::text[];
+
+-- UserRepository.activeManagersOf
+SELECT DISTINCT m.id FROM users u JOIN users m ON m.id = u.manager_id
+  WHERE u.id = ANY($1::uuid[]) AND m.status = 'ACTIVE';
+
+-- UserRepository.countExisting
+SELECT count(*)::int AS n FROM users WHERE id = ANY($1);
+
+-- UserRepository.countExistingAgencies
+SELECT count(*)::int AS n FROM agencies WHERE id = ANY($1);

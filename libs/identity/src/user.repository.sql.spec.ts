@@ -51,6 +51,10 @@ it('issues the statements committed in libs/identity/sql/user.repository.sql', a
   await sql.record('UserRepository.activeHolders', () => users.activeHolders(manager, Role.AUDITOR, [id]));
   await sql.record('UserRepository.allActiveHolders', () => users.allActiveHolders(manager, Role.AUDITOR));
   await sql.record('UserRepository.contacts', () => users.contacts(manager, [id]));
+  await sql.record('UserRepository.isActiveCaseWorker', () => users.isActiveCaseWorker(manager, id));
+  await sql.record('UserRepository.activeManagersOf', () => users.activeManagersOf(manager, [id]));
+  await sql.record('UserRepository.countExisting', () => users.countExisting(manager, [id]));
+  await sql.record('UserRepository.countExistingAgencies', () => users.countExistingAgencies(manager, [id]));
 
   const { committed, current } = sql.compare(
     new URL('../sql/user.repository.sql', import.meta.url),

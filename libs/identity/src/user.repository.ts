@@ -173,4 +173,39 @@ export class UserRepository {
     if (userIds.length === 0) return [];
     return manager.query(`SELECT id, agency_id, email, status FROM users WHERE id = ANY($1::uuid[])`, [userIds]);
   }
+
+  /** Whether the user is active and holds a case role (practitioner or manager). */
+  async isActiveCaseWorker(manager: EntityManager, userId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRACTITIONER','MANAGER']::text[]`,
+      [userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The active line managers of these users, each once. */
+  async activeManagersOf(manager: EntityManager, userIds: readonly string[]): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT DISTINCT m.id FROM users u JOIN users m ON m.id = u.manager_id
+       WHERE u.id = ANY($1::uuid[]) AND m.status = 'ACTIVE'`,
+      [userIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** How many of these ids are users. */
+  async countExisting(manager: EntityManager, userIds: readonly string[]): Promise<number> {
+    const rows: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM users WHERE id = ANY($1)`, [
+      userIds,
+    ]);
+    return rows[0]?.n ?? 0;
+  }
+
+  /** How many of these ids are agencies. */
+  async countExistingAgencies(manager: EntityManager, agencyIds: readonly string[]): Promise<number> {
+    const rows: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM agencies WHERE id = ANY($1)`, [
+      agencyIds,
+    ]);
+    return rows[0]?.n ?? 0;
+  }
 }

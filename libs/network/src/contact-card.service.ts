@@ -1,24 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
-import type { DataSource } from 'typeorm';
 import { perRequest, type Principal } from '@hearth/authz';
-import type { AgencyKind } from '@hearth/identity';
+import { MembershipRepository, type CardRow } from './membership.repository.js';
 import type { ContactCardModel } from './network.models.js';
-
-interface CardRow {
-  id: string;
-  display_name: string;
-  job_title: string | null;
-  phone: string | null;
-  email: string;
-  agency_id: string;
-  agency_name: string;
-  agency_kind: AgencyKind;
-  sensitive: boolean | null;
-  contact_route: string | null;
-  public_id: string | null;
-}
 
 const LOADER = Symbol('contact-cards');
 const key = (familyId: string, userId: string) => `${familyId}:${userId}`;
@@ -31,7 +15,7 @@ const key = (familyId: string, userId: string) => `${familyId}:${userId}`;
  */
 @Injectable()
 export class ContactCardService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly memberships: MembershipRepository) {}
 
   card(viewer: Principal, familyId: string, userId: string): Promise<ContactCardModel> {
     return this.loader(viewer).load(key(familyId, userId));
@@ -47,11 +31,7 @@ export class ContactCardService {
    */
   async sensitiveAmong(userIds: readonly string[]): Promise<ReadonlySet<string>> {
     if (userIds.length === 0) return new Set();
-    const rows: { user_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT user_id FROM network_members WHERE sensitive AND user_id = ANY($1::uuid[])`,
-      [userIds],
-    );
-    return new Set(rows.map((r) => r.user_id));
+    return new Set(await this.memberships.everSensitive(userIds));
   }
 
   private loader(viewer: Principal): DataLoader<string, ContactCardModel> {
@@ -64,18 +44,7 @@ export class ContactCardService {
 
   private async load(viewer: Principal, keys: readonly string[]): Promise<ContactCardModel[]> {
     const pairs = keys.map((k) => k.split(':') as [string, string]);
-    const rows: (CardRow & { family_id: string })[] = await this.dataSource.query(
-      `SELECT k.family_id, u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
-              a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
-       FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
-       JOIN users u ON u.id = k.user_id
-       JOIN agencies a ON a.id = u.agency_id
-       LEFT JOIN LATERAL (
-         SELECT sensitive, contact_route, public_id FROM network_members
-         WHERE family_id = k.family_id AND user_id = k.user_id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
-       ) m ON true`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    );
+    const rows = await this.memberships.cards(pairs);
     const byKey = new Map(rows.map((row) => [key(row.family_id, row.id), row]));
     return keys.map((k) => {
       const row = byKey.get(k);

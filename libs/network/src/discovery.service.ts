@@ -8,6 +8,7 @@ import { badInput, forbidden, rateLimited, validate } from '@hearth/errors';
 import { parseLocalDate } from '@hearth/relay';
 import { ContactCardService } from './contact-card.service.js';
 import { line } from './network.inputs.js';
+import { PersonRepository } from './person.repository.js';
 import type { PersonMatchModel } from './network.models.js';
 
 /** Searches per practitioner per window: enough for real work, too few to enumerate children. */
@@ -23,6 +24,7 @@ export class DiscoveryService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cards: ContactCardService,
     private readonly audit: AuditLog,
+    private readonly persons: PersonRepository,
   ) {}
 
   async searchPeople(
@@ -46,15 +48,7 @@ export class DiscoveryService {
     const hit = await hitRateLimit(this.dataSource, `search:user:${principal.userId}`, SEARCH);
     if (!hit.allowed) throw rateLimited('Too many searches; try again in a few minutes', hit.retryAfterSeconds);
     const matches = await this.dataSource.transaction(async (manager) => {
-      const found: { family_id: string; lead_user_id: string; person_id: string }[] = await manager.query(
-        `SELECT DISTINCT fm.family_id, f.lead_user_id, p.id AS person_id
-         FROM persons p JOIN family_memberships fm ON fm.person_id = p.id JOIN families f ON f.id = fm.family_id
-         WHERE f.status = 'OPEN'
-           AND (lower(p.given_name || ' ' || p.family_name) = $1 OR (lower(p.family_name) = $1 AND $2::date IS NOT NULL))
-           AND ($2::date IS NULL OR p.date_of_birth = $2::date)
-         ORDER BY fm.family_id, p.id LIMIT 40`,
-        [name, dateOfBirth],
-      );
+      const found = await this.persons.search(manager, name, dateOfBirth);
       const rows = [...new Map(found.map((r) => [r.family_id, r])).values()].slice(0, 20);
       await this.audit.record(manager, {
         action: AuditAction.READ,

@@ -1,6 +1,8 @@
+import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { FieldMap } from '@hearth/authz';
-import type { FamilyRole, FamilyStatus, NetworkRole, ProtectionStatus } from './network.enums.js';
+import type { FieldMap, SqlCondition } from '@hearth/authz';
+import { updateReturning } from '@hearth/database';
+import type { FamilyRole, FamilyStatus, ProtectionStatus } from './network.enums.js';
 import type { FamilyModel, PersonModel } from './network.models.js';
 
 /** The columns the ability's conditions refer to, per subject. */
@@ -27,14 +29,6 @@ export function toFamilyModel(row: FamilyRow): FamilyModel {
     leadUserId: row.lead_user_id,
     createdAt: row.created_at,
   };
-}
-
-export interface MemberRow {
-  family_id: string;
-  user_id: string;
-  role: NetworkRole;
-  added_at: Date;
-  expires_at: Date | null;
 }
 
 export interface PersonRow {
@@ -73,47 +67,132 @@ export function toPersonModel(row: PersonRow, viewerAgencyId: string): PersonMod
 export const PERSON_COLUMNS = `p.id, fm.family_id, fm.role, p.given_name, p.family_name, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
   p.nhs_number, p.school_upn, p.police_reference, p.address, p.address_withheld, p.recorded_by_agency_id`;
 
-/** Active, unexpired members of a set of families, lead first. */
-export async function activeMembers(manager: EntityManager, familyIds: readonly string[]): Promise<MemberRow[]> {
-  return manager.query(
-    `SELECT family_id, user_id, role, added_at, expires_at FROM active_network_members
-     WHERE family_id = ANY($1)
-     ORDER BY family_id, role = 'LEAD' DESC, added_at`,
-    [familyIds],
-  );
-}
-
-/** Whether the user is an active, unexpired member of the family's network. */
-export async function isActiveMember(manager: EntityManager, familyId: string, userId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `SELECT 1 FROM active_network_members WHERE family_id = $1 AND user_id = $2`,
-    [familyId, userId],
-  );
-  return rows.length > 0;
-}
-
 /**
- * Closes a membership that has expired (it ends when it expired), so that the member can be added
- * again: a renewal is a new membership, and the history keeps both.
+ * The `families` table. A read for a caller takes the ability's SQL filter for `Family` (over
+ * FAMILY_FIELDS), built by the service where access is decided; its parameters start where the
+ * method says.
  */
-export async function closeExpiredMembership(manager: EntityManager, familyId: string, userId: string): Promise<void> {
-  await manager.query(
-    `UPDATE network_members m SET removed_at = m.expires_at
-     WHERE m.family_id = $1 AND m.user_id = $2 AND m.removed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM active_network_members a WHERE a.id = m.id)`,
-    [familyId, userId],
-  );
-}
+@Injectable()
+export class FamilyRepository {
+  /** The family if the filter lets it through (parameters from $2), locked if asked. */
+  async visible(
+    manager: EntityManager,
+    familyId: string,
+    filter: SqlCondition,
+    lock = false,
+  ): Promise<FamilyRow | undefined> {
+    const rows: FamilyRow[] = await manager.query(
+      `SELECT ${FAMILY_COLUMNS} FROM families f WHERE f.id = $1 AND ${filter.sql}${lock ? ' FOR UPDATE' : ''}`,
+      [familyId, ...filter.params],
+    );
+    return rows[0];
+  }
 
-/**
- * The user a member id given by a client stands for in this family: their user id, or the opaque
- * id a sensitive member is shown by to other agencies.
- */
-export async function memberUserId(manager: EntityManager, familyId: string, id: string): Promise<string> {
-  const rows: { user_id: string }[] = await manager.query(
-    `SELECT user_id FROM network_members WHERE family_id = $1 AND (user_id = $2 OR public_id = $2)
-     ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1`,
-    [familyId, id],
-  );
-  return rows[0]?.user_id ?? id;
+  /** Of these families, those the filter lets through (parameters from $2). */
+  visibleAmong(manager: EntityManager, familyIds: readonly string[], filter: SqlCondition): Promise<FamilyRow[]> {
+    return manager.query(`SELECT ${FAMILY_COLUMNS} FROM families f WHERE f.id = ANY($1) AND ${filter.sql}`, [
+      familyIds,
+      ...filter.params,
+    ]);
+  }
+
+  /**
+   * Up to `limit` families the filter lets through (parameters from $4), newest first, strictly
+   * after the (created_at, id) key.
+   */
+  page(
+    manager: EntityManager,
+    filter: SqlCondition,
+    after: readonly unknown[] | undefined,
+    limit: number,
+  ): Promise<FamilyRow[]> {
+    return manager.query(
+      `SELECT ${FAMILY_COLUMNS} FROM families f
+       WHERE ${filter.sql} AND ($1::timestamptz IS NULL OR (f.created_at, f.id) < ($1::timestamptz, $2::uuid))
+       ORDER BY f.created_at DESC, f.id DESC LIMIT $3`,
+      [after?.[0] ?? null, after?.[1] ?? null, limit, ...filter.params],
+    );
+  }
+
+  /** Whether a family has this reference, ignoring case. */
+  async referenceTaken(manager: EntityManager, reference: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM families WHERE lower(reference) = lower($1)`, [
+      reference,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Whether the family exists and is open. */
+  async isOpen(manager: EntityManager, familyId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM families WHERE id = $1 AND status = 'OPEN'`, [familyId]);
+    return rows.length > 0;
+  }
+
+  async insert(
+    manager: EntityManager,
+    family: { reference: string; protectionStatus: ProtectionStatus; leadUserId: string },
+  ): Promise<FamilyRow> {
+    const rows: FamilyRow[] = await manager.query(
+      `INSERT INTO families AS f (reference, protection_status, lead_user_id, created_by) VALUES ($1, $2, $3, $3)
+       RETURNING ${FAMILY_COLUMNS}`,
+      [family.reference, family.protectionStatus, family.leadUserId],
+    );
+    return rows[0]!;
+  }
+
+  async setProtectionStatus(manager: EntityManager, familyId: string, status: ProtectionStatus): Promise<FamilyRow> {
+    const rows: FamilyRow[] = await updateReturning(
+      manager,
+      `UPDATE families f SET protection_status = $2 WHERE id = $1 RETURNING ${FAMILY_COLUMNS}`,
+      [familyId, status],
+    );
+    return rows[0]!;
+  }
+
+  async setLead(manager: EntityManager, familyId: string, userId: string): Promise<FamilyRow> {
+    const rows: FamilyRow[] = await updateReturning(
+      manager,
+      `UPDATE families f SET lead_user_id = $2 WHERE id = $1 RETURNING ${FAMILY_COLUMNS}`,
+      [familyId, userId],
+    );
+    return rows[0]!;
+  }
+
+  /** The family's protection status; undefined if there is no such family. */
+  async protectionStatus(manager: EntityManager, familyId: string): Promise<ProtectionStatus | undefined> {
+    const rows: { protection_status: ProtectionStatus }[] = await manager.query(
+      `SELECT protection_status FROM families WHERE id = $1`,
+      [familyId],
+    );
+    return rows[0]?.protection_status;
+  }
+
+  /**
+   * In one statement, the family's protection status and which of the given persons are its
+   * children (younger than `childUnderMonths` at `at`, when given).
+   */
+  async protectionAndChildren(
+    manager: EntityManager,
+    query: { familyId: string; personIds: readonly string[]; childUnderMonths: number | null; at: Date },
+  ): Promise<{ protection_status: ProtectionStatus | null; children: string[] | null }> {
+    const rows: { protection_status: ProtectionStatus | null; children: string[] | null }[] = await manager.query(
+      `SELECT (SELECT protection_status FROM families WHERE id = $1) AS protection_status,
+              (SELECT array_agg(p.id) FROM family_memberships fm JOIN persons p ON p.id = fm.person_id
+               WHERE fm.family_id = $1 AND fm.person_id = ANY($2::uuid[]) AND fm.role = 'CHILD'
+                 AND ($3::int IS NULL OR p.date_of_birth > ($4::timestamptz - make_interval(months => $3))::date)) AS children`,
+      [query.familyId, query.personIds, query.childUnderMonths, query.at],
+    );
+    return rows[0] ?? { protection_status: null, children: null };
+  }
+
+  /** Open families on any of these protection statuses. */
+  openWithProtectionStatus(
+    manager: EntityManager,
+    statuses: readonly string[],
+  ): Promise<{ id: string; created_at: Date }[]> {
+    return manager.query(
+      `SELECT f.id, f.created_at FROM families f WHERE f.status = 'OPEN' AND f.protection_status = ANY($1)`,
+      [statuses],
+    );
+  }
 }

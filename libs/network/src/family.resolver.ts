@@ -3,9 +3,10 @@ import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, 
 import { PageArgs, LocalDateScalar, type Connection } from '@hearth/relay';
 import { ContactCardService } from './contact-card.service.js';
 import { DiscoveryService } from './discovery.service.js';
-import type { MemberRow } from './family.repository.js';
+import type { MemberRow } from './membership.repository.js';
 import { FamilyService } from './family.service.js';
-import { MembershipRequestService, type JoinRequestRow } from './membership-request.service.js';
+import type { JoinRequestRow } from './join-request.repository.js';
+import { MembershipRequestService } from './membership-request.service.js';
 import { GrantReviewOutcome, ProtectionStatus } from './network.enums.js';
 import { AddPersonInput, CreateFamilyInput } from './network.inputs.js';
 import {

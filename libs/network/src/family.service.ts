@@ -2,29 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DomainEvents, updateReturning } from '@hearth/database';
+import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
+import { UserRepository } from '@hearth/identity';
 import { abilityToSql, allows, CASE_ROLES, perRequest, type CaseAction, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
 import { decodeCursor, pageSize, parseLocalDate, toConnection, type Connection } from '@hearth/relay';
 import { z } from 'zod';
 import { AccessService } from './access.service.js';
 import {
-  activeMembers,
-  closeExpiredMembership,
-  FAMILY_COLUMNS,
   FAMILY_FIELDS,
-  PERSON_COLUMNS,
+  FamilyRepository,
   PERSON_FIELDS,
-  isActiveMember,
-  memberUserId,
   toFamilyModel,
   toPersonModel,
   type FamilyRow,
-  type MemberRow,
-  type PersonRow,
 } from './family.repository.js';
+import { MembershipRepository, type MemberRow } from './membership.repository.js';
 import './network.events.js';
+import { PersonRepository } from './person.repository.js';
 import { NetworkRole, ProtectionStatus } from './network.enums.js';
 import {
   addPersonSchema,
@@ -56,6 +52,10 @@ export class FamilyService {
     private readonly access: AccessService,
     private readonly audit: AuditLog,
     private readonly events: DomainEvents,
+    private readonly familyRows: FamilyRepository,
+    private readonly memberships: MembershipRepository,
+    private readonly persons: PersonRepository,
+    private readonly users: UserRepository,
   ) {}
 
   async get(principal: Principal, familyId: string): Promise<FamilyModel> {
@@ -84,12 +84,7 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 4);
-      const rows: FamilyRow[] = await manager.query(
-        `SELECT ${FAMILY_COLUMNS} FROM families f
-         WHERE ${filter.sql} AND ($1::timestamptz IS NULL OR (f.created_at, f.id) < ($1::timestamptz, $2::uuid))
-         ORDER BY f.created_at DESC, f.id DESC LIMIT $3`,
-        [after?.[0] ?? null, after?.[1] ?? null, size + 1, ...filter.params],
-      );
+      const rows = await this.familyRows.page(manager, filter, after, size + 1);
       const page = rows.slice(0, size);
       await this.audit.recordRead(manager, { actor: principal, subjectType: 'Family', ids: page.map((r) => r.id) });
       return toConnection(rows, size, (r) => [r.created_at.toISOString(), r.id], toFamilyModel);
@@ -101,20 +96,14 @@ export class FamilyService {
     if (!principal.roles.some((role) => CASE_ROLES.includes(role)))
       throw forbidden('Only practitioners and managers open family networks');
     return this.dataSource.transaction(async (manager) => {
-      const taken: unknown[] = await manager.query(`SELECT 1 FROM families WHERE lower(reference) = lower($1)`, [
-        data.reference,
-      ]);
-      if (taken.length > 0) throw conflict('A family with this reference already exists');
-      const rows: FamilyRow[] = await manager.query(
-        `INSERT INTO families AS f (reference, protection_status, lead_user_id, created_by) VALUES ($1, $2, $3, $3)
-         RETURNING ${FAMILY_COLUMNS}`,
-        [data.reference, data.protectionStatus ?? ProtectionStatus.NONE, principal.userId],
-      );
-      const family = rows[0]!;
-      await manager.query(
-        `INSERT INTO network_members (family_id, user_id, role, added_by) VALUES ($1, $2, 'LEAD', $2)`,
-        [family.id, principal.userId],
-      );
+      if (await this.familyRows.referenceTaken(manager, data.reference))
+        throw conflict('A family with this reference already exists');
+      const family = await this.familyRows.insert(manager, {
+        reference: data.reference,
+        protectionStatus: data.protectionStatus ?? ProtectionStatus.NONE,
+        leadUserId: principal.userId,
+      });
+      await this.memberships.insertLead(manager, family.id, principal.userId);
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
@@ -131,27 +120,23 @@ export class FamilyService {
     const dateOfBirth = data.dateOfBirth ? parseDate(data.dateOfBirth) : null;
     return this.dataSource.transaction(async (manager) => {
       await this.visible(manager, principal, data.familyId, 'invite');
-      const rows: { id: string }[] = await manager.query(
-        `INSERT INTO persons (given_name, family_name, date_of_birth, nhs_number, school_upn, police_reference, address,
-                              address_withheld, recorded_by_agency_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          data.givenName,
-          data.familyName,
-          dateOfBirth,
-          data.nhsNumber?.replace(/ /g, '') ?? null,
-          data.schoolUpn ?? null,
-          data.policeReference ?? null,
-          data.address ?? null,
-          data.addressWithheld ?? false,
-          principal.agencyId,
-        ],
-      );
-      const personId = rows[0]!.id;
-      await manager.query(
-        `INSERT INTO family_memberships (family_id, person_id, role, added_by) VALUES ($1, $2, $3, $4)`,
-        [data.familyId, personId, data.role, principal.userId],
-      );
+      const personId = await this.persons.insert(manager, {
+        givenName: data.givenName,
+        familyName: data.familyName,
+        dateOfBirth,
+        nhsNumber: data.nhsNumber?.replace(/ /g, '') ?? null,
+        schoolUpn: data.schoolUpn ?? null,
+        policeReference: data.policeReference ?? null,
+        address: data.address ?? null,
+        addressWithheld: data.addressWithheld ?? false,
+        recordedByAgencyId: principal.agencyId,
+      });
+      await this.persons.addToFamily(manager, {
+        familyId: data.familyId,
+        personId,
+        role: data.role,
+        addedBy: principal.userId,
+      });
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
@@ -160,11 +145,8 @@ export class FamilyService {
         familyId: data.familyId,
         personId,
       });
-      const person: PersonRow[] = await manager.query(
-        `SELECT ${PERSON_COLUMNS} FROM persons p JOIN family_memberships fm ON fm.person_id = p.id WHERE p.id = $1 AND fm.family_id = $2`,
-        [personId, data.familyId],
-      );
-      return toPersonModel(person[0]!, principal.agencyId);
+      const person = await this.persons.inFamily(manager, data.familyId, personId);
+      return toPersonModel(person!, principal.agencyId);
     });
   }
 
@@ -173,11 +155,7 @@ export class FamilyService {
     const value = validate(z.enum(ProtectionStatus), status);
     return this.dataSource.transaction(async (manager) => {
       const before = await this.visible(manager, principal, id, 'lead', true);
-      const rows: FamilyRow[] = await updateReturning(
-        manager,
-        `UPDATE families f SET protection_status = $2 WHERE id = $1 RETURNING ${FAMILY_COLUMNS}`,
-        [id, value],
-      );
+      const family = await this.familyRows.setProtectionStatus(manager, id, value);
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
         actor: principal,
@@ -186,7 +164,7 @@ export class FamilyService {
         familyId: id,
         detail: { field: 'protectionStatus', from: before.protection_status, to: value },
       });
-      return toFamilyModel(rows[0]!);
+      return toFamilyModel(family);
     });
   }
 
@@ -200,13 +178,15 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       await this.visible(manager, principal, familyId, 'invite', true);
       await this.checkPractitioner(manager, userId);
-      if (await isActiveMember(manager, familyId, userId)) throw conflict('Already a member of this network');
-      await closeExpiredMembership(manager, familyId, userId);
-      const rows: MemberRow[] = await manager.query(
-        `INSERT INTO network_members (family_id, user_id, role, added_by, expires_at)
-         VALUES ($1, $2, 'MEMBER', $3, $4) RETURNING family_id, user_id, role, added_at, expires_at`,
-        [familyId, userId, principal.userId, args.expiresAt ?? null],
-      );
+      if (await this.memberships.isActive(manager, familyId, userId))
+        throw conflict('Already a member of this network');
+      await this.memberships.closeExpired(manager, familyId, userId);
+      const member = await this.memberships.insertMember(manager, {
+        familyId,
+        userId,
+        addedBy: principal.userId,
+        expiresAt: args.expiresAt ?? null,
+      });
       await this.audit.record(manager, {
         action: AuditAction.GRANT,
         actor: principal,
@@ -216,7 +196,7 @@ export class FamilyService {
         detail: { role: NetworkRole.MEMBER, expiresAt: args.expiresAt?.toISOString() ?? null },
       });
       await this.events.publish(manager, 'network.membership-changed', { familyId, userId, change: 'ADDED' });
-      return rows[0]!;
+      return member;
     });
   }
 
@@ -235,11 +215,12 @@ export class FamilyService {
     if (sensitive && !contactRoute) throw badInput('contactRoute', 'is needed so others can still reach you');
     return this.dataSource.transaction(async (manager) => {
       await this.visible(manager, principal, familyId, 'invite');
-      const rows: MemberRow[] = await updateReturning(
+      const member = await this.memberships.setSensitivity(
         manager,
-        `UPDATE network_members SET sensitive = $3, contact_route = $4
-         WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING family_id, user_id, role, added_at, expires_at`,
-        [familyId, principal.userId, sensitive, contactRoute],
+        familyId,
+        principal.userId,
+        sensitive,
+        contactRoute,
       );
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
@@ -249,7 +230,7 @@ export class FamilyService {
         familyId,
         detail: { sensitive },
       });
-      return rows[0]!;
+      return member!;
     });
   }
 
@@ -258,7 +239,7 @@ export class FamilyService {
     const familyId = validate(uuid, familyIdInput);
     const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
-      const userId = await memberUserId(manager, familyId, memberId);
+      const userId = await this.memberships.userIdFor(manager, familyId, memberId);
       const family = await this.visible(
         manager,
         principal,
@@ -267,13 +248,7 @@ export class FamilyService {
         true,
       );
       if (family.lead_user_id === userId) throw conflict('The lead cannot be removed; transfer the lead first');
-      const removed: unknown[] = await updateReturning(
-        manager,
-        `UPDATE network_members SET removed_at = now(), removed_by = $3
-         WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL RETURNING id`,
-        [familyId, userId, principal.userId],
-      );
-      if (removed.length === 0) throw notFound();
+      if (!(await this.memberships.remove(manager, familyId, userId, principal.userId))) throw notFound();
       await this.audit.record(manager, {
         action: AuditAction.REVOKE,
         actor: principal,
@@ -291,23 +266,12 @@ export class FamilyService {
     const memberId = validate(uuid, userIdInput);
     return this.dataSource.transaction(async (manager) => {
       const family = await this.visible(manager, principal, familyId, 'lead', true);
-      const userId = await memberUserId(manager, familyId, memberId);
-      if (!(await isActiveMember(manager, familyId, userId))) {
+      const userId = await this.memberships.userIdFor(manager, familyId, memberId);
+      if (!(await this.memberships.isActive(manager, familyId, userId))) {
         throw badInput('userId', 'must be an active member of this network');
       }
-      await manager.query(
-        `UPDATE network_members SET role = 'MEMBER' WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
-        [familyId, family.lead_user_id],
-      );
-      await manager.query(
-        `UPDATE network_members SET role = 'LEAD', expires_at = NULL WHERE family_id = $1 AND user_id = $2 AND removed_at IS NULL`,
-        [familyId, userId],
-      );
-      const rows: FamilyRow[] = await updateReturning(
-        manager,
-        `UPDATE families f SET lead_user_id = $2 WHERE id = $1 RETURNING ${FAMILY_COLUMNS}`,
-        [familyId, userId],
-      );
+      await this.memberships.handOverLead(manager, familyId, family.lead_user_id, userId);
+      const updated = await this.familyRows.setLead(manager, familyId, userId);
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
         actor: principal,
@@ -321,7 +285,7 @@ export class FamilyService {
         userId,
         change: 'LEAD_TRANSFERRED',
       });
-      return toFamilyModel(rows[0]!);
+      return toFamilyModel(updated);
     });
   }
 
@@ -354,11 +318,7 @@ export class FamilyService {
   ): Promise<FamilyRow> {
     const ability = await this.access.abilityFor(principal, manager);
     const read = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
-    const rows: FamilyRow[] = await manager.query(
-      `SELECT ${FAMILY_COLUMNS} FROM families f WHERE f.id = $1 AND ${read.sql}${lock ? ' FOR UPDATE' : ''}`,
-      [familyId, ...read.params],
-    );
-    const family = rows[0];
+    const family = await this.familyRows.visible(manager, familyId, read, lock);
     if (!family) throw notFound();
     if (action !== 'read' && !allows(ability, action, 'Family', { id: familyId })) {
       throw forbidden('Only the lead or a manager in this network can do that');
@@ -378,10 +338,7 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
-      const rows: FamilyRow[] = await manager.query(
-        `SELECT ${FAMILY_COLUMNS} FROM families f WHERE f.id = ANY($1) AND ${filter.sql}`,
-        [familyIds, ...filter.params],
-      );
+      const rows = await this.familyRows.visibleAmong(manager, familyIds, filter);
       await this.audit.recordRead(manager, { actor: principal, subjectType: 'Family', ids: rows.map((r) => r.id) });
       return familyIds.map((id) => {
         const row = rows.find((r) => r.id === id);
@@ -392,7 +349,7 @@ export class FamilyService {
 
   private loadMembers(principal: Principal, familyIds: readonly string[]): Promise<MemberRow[][]> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = await activeMembers(manager, familyIds);
+      const rows = await this.memberships.active(manager, familyIds);
       for (const familyId of familyIds) {
         const ids = rows.filter((r) => r.family_id === familyId).map((r) => r.user_id);
         await this.audit.recordRead(manager, {
@@ -412,11 +369,7 @@ export class FamilyService {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
       const filter = abilityToSql(ability, 'read', 'Person', PERSON_FIELDS, 2);
-      const rows: PersonRow[] = await manager.query(
-        `SELECT ${PERSON_COLUMNS} FROM family_memberships fm JOIN persons p ON p.id = fm.person_id
-         WHERE fm.family_id = ANY($1) AND ${filter.sql} ORDER BY fm.family_id, fm.added_at, p.id`,
-        [familyIds, ...filter.params],
-      );
+      const rows = await this.persons.ofFamilies(manager, familyIds, filter);
       for (const familyId of familyIds) {
         for (const row of rows.filter((r) => r.family_id === familyId)) {
           await this.audit.recordRead(manager, {
@@ -437,11 +390,8 @@ export class FamilyService {
   }
 
   private async checkPractitioner(manager: EntityManager, userId: string): Promise<void> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM users WHERE id = $1 AND status = 'ACTIVE' AND roles && ARRAY['PRACTITIONER','MANAGER']::text[]`,
-      [userId],
-    );
-    if (rows.length === 0) throw badInput('userId', 'must be an active practitioner or manager');
+    if (!(await this.users.isActiveCaseWorker(manager, userId)))
+      throw badInput('userId', 'must be an active practitioner or manager');
   }
 }
 

@@ -1,7 +1,15 @@
 export { AccessService } from './access.service.js';
 export { ContactCardService } from './contact-card.service.js';
-export { FAMILY_FIELDS, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
+export { FAMILY_FIELDS, FamilyRepository, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
 export type { FamilyRow, PersonRow } from './family.repository.js';
+export { GrantRepository } from './grant.repository.js';
+export type { GrantRow } from './grant.repository.js';
+export { JoinRequestRepository } from './join-request.repository.js';
+export type { JoinRequestRow } from './join-request.repository.js';
+export { MembershipRepository } from './membership.repository.js';
+export type { CardRow, MemberRow } from './membership.repository.js';
+export { PersonRepository } from './person.repository.js';
+export type { NewPerson, PersonMatchRow } from './person.repository.js';
 export { FamilyService } from './family.service.js';
 export { abilitiesFrom, factsFrom, RelationshipRepository } from './relationship.repository.js';
 export type { RelationshipRow, RelationshipVia } from './relationship.repository.js';

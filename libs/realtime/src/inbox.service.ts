@@ -7,6 +7,7 @@ import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
 import './realtime.events.js';
+import { NotificationRepository, type NotificationRow } from './notification.repository.js';
 
 export interface NewNotification {
   readonly type: NotificationType;
@@ -14,17 +15,6 @@ export interface NewNotification {
   readonly eventId?: string | null;
   readonly alertId?: string | null;
   readonly rag?: string | null;
-}
-
-interface NotificationRow {
-  user_id: string;
-  seq: number;
-  type: NotificationType;
-  family_id: string | null;
-  event_id: string | null;
-  alert_id: string | null;
-  rag: string | null;
-  created_at: Date;
 }
 
 export function toPayload(row: NotificationRow): NotificationPayload {
@@ -61,6 +51,7 @@ export class InboxService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: DomainEvents,
+    private readonly notifications: NotificationRepository,
     @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
     @Optional() @Inject(DOORBELL) private readonly doorbell?: Doorbell,
   ) {}
@@ -84,23 +75,13 @@ export class InboxService {
     if (users.length === 0) return [];
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
-    const rows: NotificationRow[] = await manager.query(
-      `WITH bumped AS (
-         INSERT INTO inbox_counters AS c (user_id, last_seq) SELECT u, 1 FROM unnest($1::uuid[]) AS u
-         ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + 1
-         RETURNING user_id, last_seq)
-       INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
-       SELECT user_id, last_seq, $2, $3, $4, $5, $6 FROM bumped
-       RETURNING user_id, seq, type, family_id, event_id, alert_id, rag, created_at`,
-      [
-        users,
-        notification.type,
-        notification.familyId,
-        notification.eventId ?? null,
-        notification.alertId ?? null,
-        notification.rag ?? null,
-      ],
-    );
+    const rows = await this.notifications.insertForUsers(manager, users, {
+      type: notification.type,
+      familyId: notification.familyId,
+      eventId: notification.eventId ?? null,
+      alertId: notification.alertId ?? null,
+      rag: notification.rag ?? null,
+    });
     let list = this.pending.get(runner);
     if (!list) {
       const batch: Delivery[] = [];
@@ -152,11 +133,7 @@ export class InboxService {
    * not replayed. Looks at up to `limit` stored notifications.
    */
   async since(principal: Principal, afterSeq: number, limit: number): Promise<InboxPage> {
-    const rows: NotificationRow[] = await this.dataSource.query(
-      `SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
-       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [principal.userId, afterSeq, limit],
-    );
+    const rows = await this.notifications.since(principal.userId, afterSeq, limit);
     const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
     const allowed = await this.stillAllowed(deliveries);
     return {
@@ -167,10 +144,7 @@ export class InboxService {
   }
 
   async markDelivered(userId: string, seq: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL`,
-      [userId, seq],
-    );
+    await this.notifications.markDelivered(userId, seq);
   }
 
   toModel(payload: NotificationPayload): NotificationModel {

@@ -2,6 +2,8 @@ export { HearthIoAdapter, MAX_PAYLOAD_BYTES } from './hearth-io.adapter.js';
 export type { RealtimeOptions } from './hearth-io.adapter.js';
 export { InboxService } from './inbox.service.js';
 export type { InboxPage, NewNotification } from './inbox.service.js';
+export { NotificationRepository } from './notification.repository.js';
+export type { NotificationFields, NotificationRow } from './notification.repository.js';
 export { DOORBELL } from './doorbell.js';
 export type { Delivery, Doorbell } from './doorbell.js';
 export { EmitterDoorbell } from './emitter.doorbell.js';

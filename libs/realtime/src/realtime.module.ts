@@ -11,6 +11,7 @@ import { IdentityModule, SessionEvents } from '@hearth/identity';
 import { DOORBELL } from './doorbell.js';
 import { EmitterDoorbell, type EmitterOptions } from './emitter.doorbell.js';
 import { InboxService } from './inbox.service.js';
+import { NotificationRepository } from './notification.repository.js';
 import { NotificationResolver } from './notification.resolver.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { ServerDoorbell } from './server.doorbell.js';
@@ -50,6 +51,7 @@ export class RealtimeModule {
       imports: [IdentityModule, ...options.imports],
       providers: [
         InboxService,
+        NotificationRepository,
         RealtimeGateway,
         NotificationResolver,
         SessionSockets,
@@ -67,6 +69,7 @@ export class RealtimeModule {
       imports: [IdentityModule, ...options.imports],
       providers: [
         InboxService,
+        NotificationRepository,
         { provide: DOORBELL, useFactory: () => new EmitterDoorbell(options.emitter) },
         { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
       ],

@@ -19,7 +19,8 @@ export interface SqlRecorder {
   text(generatedBy: string): string;
   /**
    * The committed file's text, and what it should be now: equal unless the SQL changed. Under
-   * `npm run sql` (HEARTH_UPDATE_SQL=1) the file is rewritten first.
+   * `npm run sql` (HEARTH_UPDATE_SQL=1) the file is rewritten first. The labels recorded so far
+   * go to this file only: the next file starts empty.
    */
   compare(file: URL, generatedBy: string): { committed: string; current: string };
   close(): Promise<void>;
@@ -59,6 +60,7 @@ export async function createSqlRecorder(url: string): Promise<SqlRecorder> {
     text,
     compare(file, generatedBy) {
       const current = text(generatedBy);
+      sections.length = 0;
       const path = fileURLToPath(file);
       if (readTestSettings().updateSql) {
         mkdirSync(dirname(path), { recursive: true });

@@ -6,15 +6,15 @@ import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { allows, perRequest, Role, type Principal } from '@hearth/authz';
 import { badInput, forbidden, notFound, validate } from '@hearth/errors';
+import { UserRepository } from '@hearth/identity';
 import {
   AccessService,
   ContactCardService,
   FamilyService,
-  PERSON_COLUMNS,
+  PersonRepository,
   toPersonModel,
   uuid,
   type PersonModel,
-  type PersonRow,
 } from '@hearth/network';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
 import { Visibility } from './timeline.enums.js';
@@ -31,7 +31,10 @@ import {
 } from './timeline.inputs.js';
 import type { ReplyModel, SharingPolicyEntryModel, TimelineEventModel } from './timeline.models.js';
 import './timeline.events.js';
-import { eventQuery, toEventModel, type EventRow } from './timeline.repository.js';
+import { ReplyRepository, toReply } from './reply.repository.js';
+import { SharingPolicyRepository } from './sharing-policy.repository.js';
+import { TimelineEventRepository } from './timeline-event.repository.js';
+import { toEventModel } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
 
@@ -41,24 +44,6 @@ interface TimelineLoaders {
   replies: DataLoader<string, ReplyModel[]>;
   acknowledgers: DataLoader<string, string[]>;
 }
-
-interface ReplyRow {
-  id: string;
-  family_id: string;
-  event_id: string;
-  author_id: string;
-  body: string;
-  created_at: Date;
-}
-
-const toReply = (r: ReplyRow): ReplyModel => ({
-  id: r.id,
-  familyId: r.family_id,
-  eventId: r.event_id,
-  authorId: r.author_id,
-  body: r.body,
-  createdAt: r.created_at,
-});
 
 /**
  * The shared timeline. Events are never edited or deleted: a correction is an amendment event.
@@ -74,6 +59,11 @@ export class TimelineService {
     private readonly audit: AuditLog,
     private readonly events: DomainEvents,
     private readonly cards: ContactCardService,
+    private readonly eventRows: TimelineEventRepository,
+    private readonly replyRows: ReplyRepository,
+    private readonly policies: SharingPolicyRepository,
+    private readonly persons: PersonRepository,
+    private readonly users: UserRepository,
   ) {}
 
   /** A family's timeline, newest first. */
@@ -90,34 +80,13 @@ export class TimelineService {
     return this.dataSource.transaction(async (manager) => {
       await this.families.visible(manager, principal, familyId, 'read');
       const ability = await this.access.abilityFor(principal, manager);
-      // The filters only narrow what the ability's SQL condition allows. An agency filter never
-      // matches an author whose contact card withholds their agency from this viewer, or it
-      // would name that agency.
+      // An agency filter never matches an author whose contact card withholds their agency from
+      // this viewer, or it would name that agency.
       const masked = filter.agencyId ? await this.maskedAuthors(manager, principal, familyId, filter.agencyId) : [];
-      const query = eventQuery(
-        ability,
-        `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
-           AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
-           AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
-           AND ($7::uuid IS NULL OR EXISTS (
-                 SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
-           AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
-           AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz)`,
-        [
-          familyId,
-          after?.[0] ?? null,
-          after?.[1] ?? null,
-          size + 1,
-          filter.kinds?.length ? filter.kinds : null,
-          filter.agencyId ?? null,
-          filter.subjectId ?? null,
-          filter.from ?? null,
-          filter.to ?? null,
-          masked,
-        ],
-        'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
-      );
-      const rows: EventRow[] = await manager.query(query.sql, query.params);
+      const rows = await this.eventRows.page(manager, ability, familyId, after, size + 1, {
+        ...filter,
+        excludedAuthorIds: masked,
+      });
       await this.audit.recordRead(manager, {
         actor: principal,
         subjectType: 'TimelineEvent',
@@ -137,11 +106,7 @@ export class TimelineService {
     familyId: string,
     agencyId: string,
   ): Promise<string[]> {
-    const rows: { author_id: string }[] = await manager.query(
-      `SELECT DISTINCT author_id FROM timeline_events WHERE family_id = $1 AND agency_id = $2`,
-      [familyId, agencyId],
-    );
-    const authors = rows.map((r) => r.author_id);
+    const authors = await this.eventRows.authorsFor(manager, familyId, agencyId);
     const cards = await this.cards.cards(principal, familyId, authors);
     return authors.filter((_, i) => cards[i]?.agency === null);
   }
@@ -180,31 +145,20 @@ export class TimelineService {
       } else if (audienceUsers.length + audienceAgencies.length > 0) {
         throw badInput('visibility', 'an audience can only be named for RESTRICTED events');
       }
-      const rows: { id: string }[] = await manager.query(
-        `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
-                                      audience_user_ids, audience_agency_ids, summary, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-        [
-          data.familyId,
-          data.kind,
-          data.severity,
-          data.occurredAt,
-          principal.agencyId,
-          principal.userId,
-          visibility,
-          audienceUsers,
-          audienceAgencies,
-          data.summary,
-          data.body ?? null,
-        ],
-      );
-      const id = rows[0]!.id;
-      if (subjects.length > 0) {
-        await manager.query(
-          `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[])`,
-          [data.familyId, id, subjects],
-        );
-      }
+      const id = await this.eventRows.insert(manager, {
+        familyId: data.familyId,
+        kind: data.kind,
+        severity: data.severity,
+        occurredAt: data.occurredAt,
+        agencyId: principal.agencyId,
+        authorId: principal.userId,
+        visibility,
+        audienceUserIds: audienceUsers,
+        audienceAgencyIds: audienceAgencies,
+        summary: data.summary,
+        body: data.body ?? null,
+      });
+      if (subjects.length > 0) await this.eventRows.addSubjects(manager, data.familyId, id, subjects);
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
@@ -238,28 +192,17 @@ export class TimelineService {
       await this.requireOnFamily(manager, principal, original.familyId, 'post');
       if (original.agencyId !== principal.agencyId)
         throw forbidden('Only the agency that recorded an event can amend it');
-      const rows: { id: string }[] = await manager.query(
-        `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
-                                      audience_agency_ids, summary, body, amends_event_id, amendment_reason)
-         SELECT family_id, kind, COALESCE($2, severity), occurred_at, $3, $4, visibility, audience_user_ids, audience_agency_ids,
-                COALESCE($5, summary), CASE WHEN $6::boolean THEN $7 ELSE body END, id, $8
-         FROM timeline_events WHERE id = $1 RETURNING id`,
-        [
-          originalId,
-          data.severity ?? null,
-          principal.agencyId,
-          principal.userId,
-          data.summary ?? null,
-          data.body !== undefined && data.body !== null,
-          data.body ?? null,
-          data.reason,
-        ],
-      );
-      const id = rows[0]!.id;
-      await manager.query(
-        `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT family_id, $2, person_id FROM event_subjects WHERE event_id = $1`,
-        [originalId, id],
-      );
+      const id = await this.eventRows.insertAmendment(manager, {
+        originalId,
+        severity: data.severity ?? null,
+        agencyId: principal.agencyId,
+        authorId: principal.userId,
+        summary: data.summary ?? null,
+        replacesBody: data.body !== undefined && data.body !== null,
+        body: data.body ?? null,
+        reason: data.reason,
+      });
+      await this.eventRows.copySubjects(manager, originalId, id);
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
@@ -281,26 +224,28 @@ export class TimelineService {
       const event = await this.readableEvent(manager, principal, eventId);
       await this.requireOnFamily(manager, principal, event.familyId, 'reply');
       if (event.redacted) throw forbidden('You cannot reply to an event you cannot read');
-      const rows: ReplyRow[] = await manager.query(
-        `INSERT INTO event_replies (family_id, event_id, author_id, agency_id, body) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, family_id, event_id, author_id, body, created_at`,
-        [event.familyId, eventId, principal.userId, principal.agencyId, body],
-      );
+      const reply = await this.replyRows.insert(manager, {
+        familyId: event.familyId,
+        eventId,
+        authorId: principal.userId,
+        agencyId: principal.agencyId,
+        body,
+      });
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
         subjectType: 'Reply',
-        subjectId: rows[0]!.id,
+        subjectId: reply.id,
         familyId: event.familyId,
         detail: { eventId },
       });
       await this.events.publish(manager, 'timeline.reply-posted', {
-        id: rows[0]!.id,
+        id: reply.id,
         eventId,
         familyId: event.familyId,
         authorId: principal.userId,
       });
-      return toReply(rows[0]!);
+      return toReply(reply);
     });
   }
 
@@ -310,11 +255,7 @@ export class TimelineService {
       const event = await this.readableEvent(manager, principal, eventId);
       await this.requireOnFamily(manager, principal, event.familyId, 'acknowledge');
       if (event.redacted) throw forbidden('You cannot acknowledge an event you cannot read');
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO event_acknowledgements (family_id, event_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [event.familyId, eventId, principal.userId],
-      );
-      if (inserted.length > 0) {
+      if (await this.eventRows.acknowledge(manager, event.familyId, eventId, principal.userId)) {
         await this.audit.record(manager, {
           action: AuditAction.CREATE,
           actor: principal,
@@ -328,21 +269,14 @@ export class TimelineService {
   }
 
   async policy(agencyId: string): Promise<SharingPolicyEntryModel[]> {
-    return this.dataSource.query(
-      `SELECT event_kind AS kind, visibility FROM sharing_policies WHERE agency_id = $1 ORDER BY event_kind`,
-      [agencyId],
-    );
+    return this.policies.ofAgency(agencyId);
   }
 
   async setSharingPolicy(principal: Principal, input: SharingPolicyInput): Promise<void> {
     const data = validate(sharingPolicySchema, input);
     if (!principal.roles.includes(Role.AGENCY_ADMIN)) throw forbidden();
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO sharing_policies (agency_id, event_kind, visibility) VALUES ($1, $2, $3)
-         ON CONFLICT (agency_id, event_kind) DO UPDATE SET visibility = EXCLUDED.visibility`,
-        [principal.agencyId, data.kind, data.visibility],
-      );
+      await this.policies.set(manager, principal.agencyId, data.kind, data.visibility);
       await this.audit.record(manager, {
         action: AuditAction.UPDATE,
         actor: principal,
@@ -360,10 +294,9 @@ export class TimelineService {
     eventId: string,
   ): Promise<TimelineEventModel> {
     const ability = await this.access.abilityFor(principal, manager);
-    const query = eventQuery(ability, 'e.id = $1', [eventId], 'FOR UPDATE OF e');
-    const rows: EventRow[] = await manager.query(query.sql, query.params);
-    if (!rows[0]) throw notFound();
-    return toEventModel(rows[0]);
+    const row = await this.eventRows.lockVisible(manager, ability, eventId);
+    if (!row) throw notFound();
+    return toEventModel(row);
   }
 
   private async requireOnFamily(
@@ -385,32 +318,20 @@ export class TimelineService {
   }
 
   private async defaultVisibility(manager: EntityManager, agencyId: string, kind: string): Promise<Visibility> {
-    const rows: { visibility: Visibility }[] = await manager.query(
-      `SELECT visibility FROM sharing_policies WHERE agency_id = $1 AND event_kind = $2`,
-      [agencyId, kind],
-    );
-    return rows[0]?.visibility ?? Visibility.NETWORK;
+    return (await this.policies.visibilityFor(manager, agencyId, kind)) ?? Visibility.NETWORK;
   }
 
   private async checkSubjects(manager: EntityManager, familyId: string, personIds: string[]): Promise<void> {
     if (personIds.length === 0) return;
-    const rows: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM family_memberships WHERE family_id = $1 AND person_id = ANY($2)`,
-      [familyId, personIds],
-    );
-    if ((rows[0]?.n ?? 0) !== personIds.length) throw badInput('subjectIds', 'must be persons of this family');
+    if ((await this.persons.countInFamily(manager, familyId, personIds)) !== personIds.length)
+      throw badInput('subjectIds', 'must be persons of this family');
   }
 
   private async checkAudience(manager: EntityManager, userIds: string[], agencyIds: string[]): Promise<void> {
-    const users: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM users WHERE id = ANY($1)`, [
-      userIds,
-    ]);
-    if ((users[0]?.n ?? 0) !== userIds.length) throw badInput('audienceUserIds', 'must be existing users');
-    const agencies: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM agencies WHERE id = ANY($1)`,
-      [agencyIds],
-    );
-    if ((agencies[0]?.n ?? 0) !== agencyIds.length) throw badInput('audienceAgencyIds', 'must be existing agencies');
+    if ((await this.users.countExisting(manager, userIds)) !== userIds.length)
+      throw badInput('audienceUserIds', 'must be existing users');
+    if ((await this.users.countExistingAgencies(manager, agencyIds)) !== agencyIds.length)
+      throw badInput('audienceAgencyIds', 'must be existing agencies');
   }
 
   private loaders(principal: Principal): TimelineLoaders {
@@ -425,8 +346,7 @@ export class TimelineService {
   private loadEvents(principal: Principal, ids: readonly string[]): Promise<(TimelineEventModel | null)[]> {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
-      const query = eventQuery(ability, 'e.id = ANY($1)', [ids], '');
-      const rows: EventRow[] = await manager.query(query.sql, query.params);
+      const rows = await this.eventRows.visible(manager, ability, ids);
       for (const familyId of new Set(rows.map((r) => r.family_id))) {
         await this.audit.recordRead(manager, {
           actor: principal,
@@ -446,16 +366,7 @@ export class TimelineService {
   private loadSubjects(principal: Principal, eventIds: readonly string[]): Promise<PersonModel[][]> {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
-      const query = eventQuery(ability, 'e.id = ANY($1)', [eventIds], '');
-      const rows: (PersonRow & { event_id: string })[] = await manager.query(
-        `SELECT s.event_id, ${PERSON_COLUMNS}
-         FROM (${query.sql}) visible
-         JOIN event_subjects s ON s.event_id = visible.id
-         JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
-         JOIN persons p ON p.id = s.person_id
-         ORDER BY s.event_id, p.family_name, p.given_name`,
-        query.params,
-      );
+      const rows = await this.eventRows.subjectsOfVisible(manager, ability, eventIds);
       // One entry per person, so "who viewed this child" finds reads through an event's subjects too.
       const seen = new Set<string>();
       for (const row of rows) {
@@ -480,13 +391,7 @@ export class TimelineService {
   private loadReplies(principal: Principal, eventIds: readonly string[]): Promise<ReplyModel[][]> {
     return this.dataSource.transaction(async (manager) => {
       const ability = await this.access.abilityFor(principal, manager);
-      const query = eventQuery(ability, 'e.id = ANY($1)', [eventIds], '');
-      const rows: ReplyRow[] = await manager.query(
-        `SELECT r.id, r.family_id, r.event_id, r.author_id, r.body, r.created_at
-         FROM (${query.sql}) visible JOIN event_replies r ON r.event_id = visible.id
-         WHERE visible.content_visible ORDER BY r.event_id, r.created_at, r.id`,
-        query.params,
-      );
+      const rows = await this.replyRows.ofVisible(manager, ability, eventIds);
       for (const familyId of new Set(rows.map((r) => r.family_id))) {
         await this.audit.recordRead(manager, {
           actor: principal,
@@ -502,10 +407,7 @@ export class TimelineService {
   }
 
   private async loadAcknowledgers(eventIds: readonly string[]): Promise<string[][]> {
-    const rows: { event_id: string; user_id: string }[] = await this.dataSource.query(
-      `SELECT event_id, user_id FROM event_acknowledgements WHERE event_id = ANY($1) ORDER BY acknowledged_at`,
-      [eventIds],
-    );
+    const rows = await this.eventRows.acknowledgers(eventIds);
     return eventIds.map((id) => rows.filter((r) => r.event_id === id).map((r) => r.user_id));
   }
 }

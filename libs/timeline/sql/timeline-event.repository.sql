@@ -1,0 +1,97 @@
+-- The statements of this repository, written by libs/timeline/src/timeline-event.repository.sql.spec.ts (`npm run sql` rewrites it).
+
+-- TimelineEventRepository.countInWindow
+SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
+         array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
+  FROM timeline_events
+  WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+    AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL;
+
+-- TimelineEventRepository.latestInWindow
+SELECT id, kind FROM timeline_events
+  WHERE family_id = $1 AND kind = ANY($2) AND id <> $3 AND amends_event_id IS NULL
+    AND occurred_at >= $4::timestamptz - make_interval(days => $5) AND occurred_at <= $4
+  ORDER BY occurred_at DESC LIMIT 1;
+
+-- TimelineEventRepository.lastRecorded
+SELECT f.family_id, (SELECT max(recorded_at) FROM timeline_events e WHERE e.family_id = f.family_id) AS last
+  FROM unnest($1::uuid[]) AS f(family_id);
+
+-- TimelineEventRepository.page
+SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+     e.amends_event_id, v.content_visible,
+     CASE WHEN v.content_visible THEN e.summary END AS summary,
+     CASE WHEN v.content_visible THEN e.body END AS body,
+     CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+   FROM timeline_events e
+   CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($12::uuid[])) AND (e.author_id = $13::uuid)) OR ((e.family_id = ANY($14::uuid[])) AND ($15::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($16::uuid[])) AND ($17::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($18::uuid[])) AND (e.visibility = $19::text) AND (e.agency_id = $20::uuid)) OR ((e.family_id = ANY($21::uuid[])) AND (e.visibility = $22::text))), FALSE) AS content_visible) v
+   WHERE e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
+  AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
+  AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
+  AND ($7::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
+  AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
+  AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz) AND (e.family_id = ANY($11::uuid[]))
+   ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4;
+
+-- TimelineEventRepository.visible
+SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+    e.amends_event_id, v.content_visible,
+    CASE WHEN v.content_visible THEN e.summary END AS summary,
+    CASE WHEN v.content_visible THEN e.body END AS body,
+    CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+  FROM timeline_events e
+  CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
+  WHERE e.id = ANY($1) AND (e.family_id = ANY($2::uuid[]));
+
+-- TimelineEventRepository.lockVisible
+SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+    e.amends_event_id, v.content_visible,
+    CASE WHEN v.content_visible THEN e.summary END AS summary,
+    CASE WHEN v.content_visible THEN e.body END AS body,
+    CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+  FROM timeline_events e
+  CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
+  WHERE e.id = $1 AND (e.family_id = ANY($2::uuid[]))
+  FOR UPDATE OF e;
+
+-- TimelineEventRepository.copySubjects
+INSERT INTO event_subjects (family_id, event_id, person_id) SELECT family_id, $2, person_id FROM event_subjects WHERE event_id = $1;
+
+-- TimelineEventRepository.subjectsOfVisible
+SELECT s.event_id, p.id, fm.family_id, fm.role, p.given_name, p.family_name, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+  p.nhs_number, p.school_upn, p.police_reference, p.address, p.address_withheld, p.recorded_by_agency_id
+       FROM (SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+            e.amends_event_id, v.content_visible,
+            CASE WHEN v.content_visible THEN e.summary END AS summary,
+            CASE WHEN v.content_visible THEN e.body END AS body,
+            CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+          FROM timeline_events e
+          CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
+          WHERE e.id = ANY($1) AND (e.family_id = ANY($2::uuid[]))
+          ) visible
+       JOIN event_subjects s ON s.event_id = visible.id
+       JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
+       JOIN persons p ON p.id = s.person_id
+       ORDER BY s.event_id, p.family_name, p.given_name;
+
+-- TimelineEventRepository.insert
+INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                               audience_user_ids, audience_agency_ids, summary, body)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;
+
+-- TimelineEventRepository.insertAmendment
+INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
+                               audience_agency_ids, summary, body, amends_event_id, amendment_reason)
+  SELECT family_id, kind, COALESCE($2, severity), occurred_at, $3, $4, visibility, audience_user_ids, audience_agency_ids,
+         COALESCE($5, summary), CASE WHEN $6::boolean THEN $7 ELSE body END, id, $8
+  FROM timeline_events WHERE id = $1 RETURNING id;
+
+-- TimelineEventRepository.addSubjects
+INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[]);
+
+-- TimelineEventRepository.acknowledge
+INSERT INTO event_acknowledgements (family_id, event_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id;
+
+-- TimelineEventRepository.acknowledgers
+SELECT event_id, user_id FROM event_acknowledgements WHERE event_id = ANY($1) ORDER BY acknowledged_at;

@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { HearthAbility } from '@hearth/authz';
+import type { PersonRow } from '@hearth/network';
+import { PERSON_COLUMNS } from '@hearth/network';
+import type { EventKind, Severity, Visibility } from './timeline.enums.js';
+import { eventQuery, type EventRow } from './timeline.repository.js';
+
+/** An event as posted. */
+export interface NewEvent {
+  readonly familyId: string;
+  readonly kind: EventKind;
+  readonly severity: Severity;
+  readonly occurredAt: Date;
+  readonly agencyId: string;
+  readonly authorId: string;
+  readonly visibility: Visibility;
+  readonly audienceUserIds: readonly string[];
+  readonly audienceAgencyIds: readonly string[];
+  readonly summary: string;
+  readonly body: string | null;
+}
+
+/** An amendment: what it changes (null: unchanged) and why. */
+export interface NewAmendment {
+  readonly originalId: string;
+  readonly severity: Severity | null;
+  readonly agencyId: string;
+  readonly authorId: string;
+  readonly summary: string | null;
+  /** Whether the body changes (to `body`, which may be null). */
+  readonly replacesBody: boolean;
+  readonly body: string | null;
+  readonly reason: string;
+}
+
+/** Original events (not amendments) of some kinds in a window: how many, from how many agencies. */
+export interface EventWindow {
+  n: number;
+  agencies: number;
+  ids: string[] | null;
+  kinds: EventKind[] | null;
+  first: Date | null;
+}
+
+/** When a family last had anything recorded. */
+export interface LastRecorded {
+  family_id: string;
+  last: Date | null;
+}
+
+/**
+ * Timeline events (`timeline_events`), the persons they are about (`event_subjects`) and who
+ * acknowledged them (`event_acknowledgements`). Reads for a caller take their ability: the
+ * event query filters and redacts in SQL. The aggregates for other libs (the alert rules) run
+ * over indexed columns, never a timeline loaded into memory, and never read the summary or body.
+ */
+/** What a timeline page may be narrowed to (the filters of `timeline(filter:)`). */
+export interface TimelinePageFilter {
+  readonly kinds?: readonly string[] | null;
+  readonly agencyId?: string | null;
+  readonly subjectId?: string | null;
+  readonly from?: Date | null;
+  readonly to?: Date | null;
+  /** Authors whose agency the viewer may not know: an agency filter never matches them. */
+  readonly excludedAuthorIds?: readonly string[];
+}
+
+@Injectable()
+export class TimelineEventRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * A page of the family's timeline as the ability sees it, newest recorded first, strictly after
+   * the (recorded_at, id) key. The filters only narrow what the ability's condition allows.
+   */
+  page(
+    manager: EntityManager,
+    ability: HearthAbility,
+    familyId: string,
+    after: readonly unknown[] | undefined,
+    limit: number,
+    filter: TimelinePageFilter = {},
+  ): Promise<EventRow[]> {
+    const query = eventQuery(
+      ability,
+      `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
+         AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
+         AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
+         AND ($7::uuid IS NULL OR EXISTS (
+               SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
+         AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
+         AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz)`,
+      [
+        familyId,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        limit,
+        filter.kinds?.length ? filter.kinds : null,
+        filter.agencyId ?? null,
+        filter.subjectId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        filter.excludedAuthorIds ?? [],
+      ],
+      'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
+    );
+    return manager.query(query.sql, query.params);
+  }
+
+  /** Everyone who has posted in the family on behalf of an agency. */
+  async authorsFor(manager: EntityManager, familyId: string, agencyId: string): Promise<string[]> {
+    const rows: { author_id: string }[] = await manager.query(
+      `SELECT DISTINCT author_id FROM timeline_events WHERE family_id = $1 AND agency_id = $2`,
+      [familyId, agencyId],
+    );
+    return rows.map((r) => r.author_id);
+  }
+
+  /** Of these events, those the ability lets the caller see. */
+  visible(manager: EntityManager, ability: HearthAbility, ids: readonly string[]): Promise<EventRow[]> {
+    const query = eventQuery(ability, 'e.id = ANY($1)', [ids], '');
+    return manager.query(query.sql, query.params);
+  }
+
+  /** The event if the ability lets the caller see it, locked until the transaction ends. */
+  async lockVisible(manager: EntityManager, ability: HearthAbility, id: string): Promise<EventRow | undefined> {
+    const query = eventQuery(ability, 'e.id = $1', [id], 'FOR UPDATE OF e');
+    const rows: EventRow[] = await manager.query(query.sql, query.params);
+    return rows[0];
+  }
+
+  /** Posts an event; its id. */
+  async insert(manager: EntityManager, event: NewEvent): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                                    audience_user_ids, audience_agency_ids, summary, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [
+        event.familyId,
+        event.kind,
+        event.severity,
+        event.occurredAt,
+        event.agencyId,
+        event.authorId,
+        event.visibility,
+        event.audienceUserIds,
+        event.audienceAgencyIds,
+        event.summary,
+        event.body,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  /** Records an amendment of an event (the original stays as it was); its id. */
+  async insertAmendment(manager: EntityManager, amendment: NewAmendment): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
+                                    audience_agency_ids, summary, body, amends_event_id, amendment_reason)
+       SELECT family_id, kind, COALESCE($2, severity), occurred_at, $3, $4, visibility, audience_user_ids, audience_agency_ids,
+              COALESCE($5, summary), CASE WHEN $6::boolean THEN $7 ELSE body END, id, $8
+       FROM timeline_events WHERE id = $1 RETURNING id`,
+      [
+        amendment.originalId,
+        amendment.severity,
+        amendment.agencyId,
+        amendment.authorId,
+        amendment.summary,
+        amendment.replacesBody,
+        amendment.body,
+        amendment.reason,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  async addSubjects(
+    manager: EntityManager,
+    familyId: string,
+    eventId: string,
+    personIds: readonly string[],
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[])`,
+      [familyId, eventId, personIds],
+    );
+  }
+
+  /** The amendment is about the same persons as the original. */
+  async copySubjects(manager: EntityManager, fromEventId: string, toEventId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT family_id, $2, person_id FROM event_subjects WHERE event_id = $1`,
+      [fromEventId, toEventId],
+    );
+  }
+
+  /**
+   * The persons the events the ability lets the caller see are about, each as a member of the
+   * event's family. Persons are network's; reading them in the same statement keeps a page's
+   * subjects one query.
+   */
+  subjectsOfVisible(
+    manager: EntityManager,
+    ability: HearthAbility,
+    eventIds: readonly string[],
+  ): Promise<(PersonRow & { event_id: string })[]> {
+    const query = eventQuery(ability, 'e.id = ANY($1)', [eventIds], '');
+    return manager.query(
+      `SELECT s.event_id, ${PERSON_COLUMNS}
+       FROM (${query.sql}) visible
+       JOIN event_subjects s ON s.event_id = visible.id
+       JOIN family_memberships fm ON fm.family_id = s.family_id AND fm.person_id = s.person_id
+       JOIN persons p ON p.id = s.person_id
+       ORDER BY s.event_id, p.family_name, p.given_name`,
+      query.params,
+    );
+  }
+
+  /** Records that the user acknowledged the event; whether they had not already. */
+  async acknowledge(manager: EntityManager, familyId: string, eventId: string, userId: string): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO event_acknowledgements (family_id, event_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
+      [familyId, eventId, userId],
+    );
+    return inserted.length > 0;
+  }
+
+  /** Who acknowledged these events, in order. */
+  acknowledgers(eventIds: readonly string[]): Promise<{ event_id: string; user_id: string }[]> {
+    return this.dataSource.query(
+      `SELECT event_id, user_id FROM event_acknowledgements WHERE event_id = ANY($1) ORDER BY acknowledged_at`,
+      [eventIds],
+    );
+  }
+  /**
+   * The family's original events of these kinds at `minSeverity` or above (by its place in
+   * `severityOrder`), that occurred in the `days` up to `at`, oldest first.
+   */
+  async countInWindow(
+    manager: EntityManager,
+    window: {
+      familyId: string;
+      kinds: readonly string[];
+      severityOrder: readonly string[];
+      minSeverity: string;
+      at: Date;
+      days: number;
+    },
+  ): Promise<EventWindow | undefined> {
+    const rows: EventWindow[] = await manager.query(
+      `SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
+              array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
+       FROM timeline_events
+       WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+         AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL`,
+      [
+        window.familyId,
+        window.kinds,
+        window.severityOrder,
+        window.severityOrder.indexOf(window.minSeverity) + 1,
+        window.at,
+        window.days,
+      ],
+    );
+    return rows[0];
+  }
+
+  /** The latest original event of these kinds, other than `exceptId`, in the `days` up to `at`. */
+  async latestInWindow(
+    manager: EntityManager,
+    window: { familyId: string; kinds: readonly string[]; exceptId: string; at: Date; days: number },
+  ): Promise<{ id: string; kind: EventKind } | undefined> {
+    const rows: { id: string; kind: EventKind }[] = await manager.query(
+      `SELECT id, kind FROM timeline_events
+       WHERE family_id = $1 AND kind = ANY($2) AND id <> $3 AND amends_event_id IS NULL
+         AND occurred_at >= $4::timestamptz - make_interval(days => $5) AND occurred_at <= $4
+       ORDER BY occurred_at DESC LIMIT 1`,
+      [window.familyId, window.kinds, window.exceptId, window.at, window.days],
+    );
+    return rows[0];
+  }
+
+  /** When each family last had an event recorded (null: never). */
+  lastRecorded(manager: EntityManager, familyIds: readonly string[]): Promise<LastRecorded[]> {
+    return manager.query(
+      `SELECT f.family_id, (SELECT max(recorded_at) FROM timeline_events e WHERE e.family_id = f.family_id) AS last
+       FROM unnest($1::uuid[]) AS f(family_id)`,
+      [familyIds],
+    );
+  }
+}
