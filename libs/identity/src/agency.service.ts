@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@hearth/authz';
 import { conflict, notFound, validate } from '@hearth/errors';
+import { AgencyRepository } from './agency.repository.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { createAgencySchema, type CreateAgencyInput } from './identity.inputs.js';
 import type { AgencyKind } from './identity.enums.js';
@@ -13,16 +14,14 @@ import type { AgencyModel } from './identity.models.js';
 export class AgencyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly agencies: AgencyRepository,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
   ) {}
 
   /** Batches lookups made in the same tick (a page of events); no cache, so renames show at once. */
   private readonly byId = new DataLoader<string, AgencyModel | undefined>(
     async (ids) => {
-      const rows: AgencyModel[] = await this.dataSource.query(
-        `SELECT id, name, kind FROM agencies WHERE id = ANY($1)`,
-        [ids],
-      );
+      const rows = await this.agencies.findByIds(ids);
       return ids.map((id) => rows.find((r) => r.id === id));
     },
     { cache: false },
@@ -36,7 +35,7 @@ export class AgencyService {
 
   /** Every agency of the partnership; not secret to any signed-in user. */
   list(): Promise<AgencyModel[]> {
-    return this.dataSource.query(`SELECT id, name, kind FROM agencies ORDER BY name`);
+    return this.agencies.list();
   }
 
   async create(principal: Principal, input: CreateAgencyInput): Promise<AgencyModel> {
@@ -55,12 +54,9 @@ export class AgencyService {
   }
 
   async insert(manager: EntityManager, agency: { name: string; kind: AgencyKind }): Promise<AgencyModel> {
-    const taken: unknown[] = await manager.query(`SELECT 1 FROM agencies WHERE lower(name) = lower($1)`, [agency.name]);
-    if (taken.length > 0) throw conflict('An agency with this name already exists');
-    const rows: AgencyModel[] = await manager.query(
-      `INSERT INTO agencies (name, kind) VALUES ($1, $2) RETURNING id, name, kind`,
-      [agency.name, agency.kind],
-    );
-    return rows[0]!;
+    if (await this.agencies.nameTaken(manager, agency.name)) {
+      throw conflict('An agency with this name already exists');
+    }
+    return this.agencies.insert(manager, agency);
   }
 }

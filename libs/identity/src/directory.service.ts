@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
 import { z } from 'zod';
+import { DirectoryRepository } from './directory.repository.js';
 import { DIRECTORY_HOOKS, type DirectoryHooks } from './directory-hooks.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
-import type { AgencyKind } from './identity.enums.js';
 import { line, rateLimited, uuid, validate } from '@hearth/errors';
 import type { DirectoryEntryModel } from './identity.models.js';
 
@@ -21,19 +21,6 @@ const searchSchema = z.strictObject({
   role: z.enum(LISTED_ROLES, { error: 'must be PRACTITIONER or MANAGER' }).nullish(),
 });
 
-interface EntryRow {
-  id: string;
-  display_name: string;
-  job_title: string | null;
-  phone: string | null;
-  email: string;
-  contact_route: string | null;
-  roles: Role[];
-  agency_id: string;
-  agency_name: string;
-  agency_kind: AgencyKind;
-}
-
 /**
  * The practitioners' directory: active practitioners and managers of every agency, found by name
  * or agency (and narrowed by agency or role), as contact cards. Every search is audited (with its
@@ -44,6 +31,7 @@ interface EntryRow {
 export class DirectoryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly directory: DirectoryRepository,
     @Inject(DIRECTORY_HOOKS) private readonly hooks: DirectoryHooks,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
   ) {}
@@ -55,17 +43,14 @@ export class DirectoryService {
     const { search, agencyId, role } = validate(searchSchema, input);
     await this.countSearch(principal);
     const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows: EntryRow[] = await this.dataSource.query(
-      `SELECT u.id, u.display_name, u.job_title, u.phone, u.email, u.contact_route, u.roles,
-              a.id AS agency_id, a.name AS agency_name, a.kind AS agency_kind
-       FROM users u JOIN agencies a ON a.id = u.agency_id
-       WHERE u.status = 'ACTIVE' AND u.roles && $1::text[] AND u.id <> $2
-         AND ($3::uuid IS NULL OR u.agency_id = $3)
-         AND ($4::text IS NULL OR u.roles @> ARRAY[$4]::text[])
-         AND (u.display_name ILIKE $5 OR a.name ILIKE $5)
-       ORDER BY u.display_name, u.id LIMIT $6`,
-      [LISTED_ROLES, principal.userId, agencyId ?? null, role ?? null, pattern, RESULTS * 2],
-    );
+    const rows = await this.directory.search({
+      listedRoles: LISTED_ROLES,
+      exceptUserId: principal.userId,
+      agencyId: agencyId ?? null,
+      role: role ?? null,
+      pattern,
+      limit: RESULTS * 2,
+    });
     const unlisted = await this.hooks.unlisted(
       principal,
       rows.filter((r) => r.agency_id !== principal.agencyId).map((r) => r.id),
@@ -94,15 +79,8 @@ export class DirectoryService {
 
   /** Counts the search before doing it, in one statement, so concurrent searches cannot overshoot. */
   private async countSearch(principal: Principal): Promise<void> {
-    const rows: { searches: number }[] = await this.dataSource.query(
-      `INSERT INTO directory_search_counts AS c (user_id, searches, window_started_at) VALUES ($1, 1, now())
-       ON CONFLICT (user_id) DO UPDATE SET
-         searches = CASE WHEN c.window_started_at < now() - make_interval(mins => $2) THEN 1 ELSE c.searches + 1 END,
-         window_started_at = CASE WHEN c.window_started_at < now() - make_interval(mins => $2) THEN now() ELSE c.window_started_at END
-       RETURNING searches`,
-      [principal.userId, WINDOW_MINUTES],
-    );
-    if ((rows[0]?.searches ?? 0) > DIRECTORY_SEARCH_LIMIT) {
+    const searches = await this.directory.countSearch(principal.userId, WINDOW_MINUTES);
+    if (searches > DIRECTORY_SEARCH_LIMIT) {
       throw rateLimited('Too many directory searches; try again in a few minutes');
     }
   }

@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTHENTICATOR } from '@hearth/authz';
 import { AccountResolver } from './account.resolver.js';
 import { AccountService } from './account.service.js';
+import { AgencyRepository } from './agency.repository.js';
 import { AgencyResolver } from './agency.resolver.js';
 import { AgencyService } from './agency.service.js';
 import { AuthResolver } from './auth.resolver.js';
+import { DirectoryRepository } from './directory.repository.js';
 import { DirectoryResolver } from './directory.resolver.js';
 import { DirectoryService } from './directory.service.js';
 import { IdentifierHash } from './identifier-hash.service.js';
@@ -34,6 +36,7 @@ import { UserService } from './user.service.js';
     IdentifierHash,
     LoginThrottle,
     UserRepository,
+    AgencyRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,
@@ -65,7 +68,7 @@ export class IdentityModule {
     return {
       module: IdentityApiModule,
       imports: [IdentityModule],
-      providers: [AuthResolver, AccountResolver, UserResolver, AgencyResolver, DirectoryService, DirectoryResolver],
+      providers: [AuthResolver, AccountResolver, UserResolver, AgencyResolver, DirectoryRepository, DirectoryService, DirectoryResolver],
       exports: [IdentityModule],
     };
   }
