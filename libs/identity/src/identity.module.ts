@@ -17,6 +17,7 @@ import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorService } from './second-factor.service.js';
 import { SessionEvents } from './session-events.js';
+import { SessionRepository } from './session.repository.js';
 import { SessionService } from './session.service.js';
 import { IDENTITY_ENTITIES } from './tables.js';
 import { TokenService } from './token.service.js';
@@ -37,6 +38,7 @@ import { UserService } from './user.service.js';
     LoginThrottle,
     UserRepository,
     AgencyRepository,
+    SessionRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,
@@ -68,7 +70,15 @@ export class IdentityModule {
     return {
       module: IdentityApiModule,
       imports: [IdentityModule],
-      providers: [AuthResolver, AccountResolver, UserResolver, AgencyResolver, DirectoryRepository, DirectoryService, DirectoryResolver],
+      providers: [
+        AuthResolver,
+        AccountResolver,
+        UserResolver,
+        AgencyResolver,
+        DirectoryRepository,
+        DirectoryService,
+        DirectoryResolver,
+      ],
       exports: [IdentityModule],
     };
   }

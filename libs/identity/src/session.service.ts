@@ -4,12 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authenticator, Principal } from '@hearth/authz';
 import { badInput, rateLimited, unauthenticated, validate } from '@hearth/errors';
-import { updateReturning } from '@hearth/database';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { SessionEvents } from './session-events.js';
+import { SessionRepository } from './session.repository.js';
 import type { AuthPayloadModel } from './identity.models.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
@@ -37,15 +37,6 @@ function credentialVersion(passwordHash: string): string {
   return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 22);
 }
 
-interface SessionCheckRow {
-  agency_id: string;
-  roles: Principal['roles'];
-  status: UserStatus;
-  revoked_at: Date | null;
-  expires_at: Date;
-  mfa_verified: boolean;
-}
-
 /**
  * Logins, refresh-token rotation with reuse detection, logout, and the per-request check of an
  * access token (the same service authenticates HTTP requests and socket handshakes).
@@ -55,6 +46,7 @@ export class SessionService implements Authenticator {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UserRepository,
+    private readonly sessions: SessionRepository,
     private readonly passwords: PasswordService,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
@@ -195,20 +187,7 @@ export class SessionService implements Authenticator {
     const { refreshToken } = validate(refreshSchema, input);
     const hash = TokenService.hashRefreshToken(refreshToken);
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const rows: {
-        id: string;
-        used_at: Date | null;
-        session_id: string;
-        user_id: string;
-        revoked_at: Date | null;
-        expires_at: Date;
-      }[] = await manager.query(
-        `SELECT t.id, t.used_at, s.id AS session_id, s.user_id, s.revoked_at, s.expires_at
-           FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
-           WHERE t.token_hash = $1 FOR UPDATE OF t, s`,
-        [hash],
-      );
-      const token = rows[0];
+      const token = await this.sessions.findRefreshTokenForUpdate(manager, hash);
       if (!token || token.revoked_at !== null || token.expires_at <= new Date()) return undefined;
       if (token.used_at !== null) {
         await this.revokeSession(manager, token.session_id, 'refresh token reused');
@@ -222,7 +201,7 @@ export class SessionService implements Authenticator {
       }
       const user = await this.users.findById(token.user_id, manager);
       if (!user || user.status !== UserStatus.ACTIVE) return undefined;
-      await manager.query(`UPDATE refresh_tokens SET used_at = now() WHERE id = $1`, [token.id]);
+      await this.sessions.markRefreshTokenUsed(manager, token.id);
       return this.issue(manager, user, token.session_id);
     });
     if (outcome && 'reused' in outcome) this.ended.sessionsEnded(outcome.reused.userId, outcome.reused.sessionId);
@@ -241,21 +220,12 @@ export class SessionService implements Authenticator {
 
   /** Every live session of a user ends (disabling an account). */
   async revokeAllSessions(manager: EntityManager, userId: string, reason: string): Promise<void> {
-    await manager.query(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId, reason],
-    );
+    await this.sessions.revokeAll(manager, userId, reason);
   }
 
   /** Every live session of a user but one ends (a password changed); returns the ended ids. */
   async revokeOtherSessions(manager: EntityManager, userId: string, keep: string, reason: string): Promise<string[]> {
-    const rows = await updateReturning<{ id: string }>(
-      manager,
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $3
-       WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL RETURNING id`,
-      [userId, keep, reason],
-    );
-    return rows.map((r) => r.id);
+    return this.sessions.revokeOthers(manager, userId, keep, reason);
   }
 
   /**
@@ -264,12 +234,7 @@ export class SessionService implements Authenticator {
    */
   async authenticate(accessToken: string): Promise<Principal> {
     const claims = await this.tokens.verifyAccessToken(accessToken);
-    const rows: SessionCheckRow[] = await this.dataSource.query(
-      `SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.id = $2`,
-      [claims.sessionId, claims.userId],
-    );
-    const row = rows[0];
+    const row = await this.sessions.findForCheck(claims.sessionId, claims.userId);
     if (!row || row.status !== UserStatus.ACTIVE || row.revoked_at !== null || row.expires_at <= new Date()) {
       throw unauthenticated();
     }
@@ -278,26 +243,16 @@ export class SessionService implements Authenticator {
   }
 
   private async openSession(manager: EntityManager, userId: string, mfa: boolean): Promise<string> {
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO sessions (user_id, expires_at, mfa_verified) VALUES ($1, now() + make_interval(secs => $2), $3) RETURNING id`,
-      [userId, this.tokens.refreshTokenTtlSeconds, mfa],
-    );
-    return rows[0]!.id;
+    return this.sessions.open(manager, userId, this.tokens.refreshTokenTtlSeconds, mfa);
   }
 
   private async revokeSession(manager: EntityManager, sessionId: string, reason: string): Promise<void> {
-    await manager.query(
-      `UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
-      [sessionId, reason],
-    );
+    await this.sessions.revoke(manager, sessionId, reason);
   }
 
   private async issue(manager: EntityManager, user: UserRow, sessionId: string): Promise<AuthPayloadModel> {
     const refresh = this.tokens.newRefreshToken();
-    await manager.query(`INSERT INTO refresh_tokens (session_id, token_hash) VALUES ($1, $2)`, [
-      sessionId,
-      refresh.hash,
-    ]);
+    await this.sessions.insertRefreshToken(manager, sessionId, refresh.hash);
     const accessToken = await this.tokens.signAccessToken({ userId: user.id, sessionId });
     return {
       accessToken,
