@@ -37,6 +37,9 @@ UPDATE users SET
     updated_at = now()
   WHERE id = $1;
 
+-- UserRepository.findEmail
+SELECT email FROM users WHERE id = $1;
+
 -- UserRepository.page
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
          u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind

@@ -14,6 +14,7 @@ import { IdentifierHash } from './identifier-hash.service.js';
 import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { MfaRepository } from './mfa.repository.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorService } from './second-factor.service.js';
 import { SessionEvents } from './session-events.js';
@@ -39,6 +40,7 @@ import { UserService } from './user.service.js';
     UserRepository,
     AgencyRepository,
     SessionRepository,
+    MfaRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,

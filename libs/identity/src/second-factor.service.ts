@@ -5,10 +5,12 @@ import { generateSecret, generateURI, verify } from 'otplib';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { updateReturning } from '@hearth/database';
 import { badInput, conflict, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
+import { MfaRepository } from './mfa.repository.js';
+import { SessionRepository } from './session.repository.js';
+import { UserRepository } from './user.repository.js';
 
 /** Roles that may act as such only in a session opened with a second factor, when required. */
 export const OVERSIGHT_ROLES: readonly Role[] = [Role.AGENCY_ADMIN, Role.AUDITOR, Role.PARTNERSHIP_ADMIN];
@@ -43,6 +45,9 @@ export class SecondFactorService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly mfa: MfaRepository,
+    private readonly sessions: SessionRepository,
+    private readonly users: UserRepository,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
   ) {
@@ -62,26 +67,15 @@ export class SecondFactorService {
   }
 
   async isEnrolled(userId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM mfa_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL`,
-      [userId],
-    );
-    return rows.length > 0;
+    return this.mfa.isEnrolled(manager, userId);
   }
 
   /** A new pending authenticator (replacing a pending one); confirmed by its first code. */
   async begin(principal: Principal): Promise<MfaEnrolment> {
     const secret = generateSecret();
     await this.dataSource.transaction(async (manager) => {
-      const rows: unknown[] = await manager.query(
-        `INSERT INTO mfa_factors (user_id, secret_box) VALUES ($1, $2)
-         ON CONFLICT (user_id) DO UPDATE SET secret_box = EXCLUDED.secret_box, created_at = now(),
-           last_used_step = NULL, attempts = 0, window_started_at = now()
-         WHERE mfa_factors.confirmed_at IS NULL
-         RETURNING 1`,
-        [principal.userId, this.seal(secret)],
-      );
-      if (rows.length === 0) throw conflict('A second factor is already set up for this account');
+      const stored = await this.mfa.upsertPending(manager, principal.userId, this.seal(secret));
+      if (!stored) throw conflict('A second factor is already set up for this account');
       await this.events.record(manager, { kind: 'mfa-enrolment-started', principal });
     });
     const label = await this.emailOf(principal.userId);
@@ -104,19 +98,14 @@ export class SecondFactorService {
     }
     const codes = Array.from({ length: RECOVERY_CODES }, () => this.newRecoveryCode());
     await this.dataSource.transaction(async (manager) => {
-      const confirmed = await updateReturning(
+      const confirmed = await this.mfa.confirm(manager, principal.userId, step);
+      if (!confirmed) throw conflict('A second factor is already set up for this account');
+      await this.mfa.replaceRecoveryCodes(
         manager,
-        `UPDATE mfa_factors SET confirmed_at = now(), last_used_step = $2, attempts = greatest(attempts - 1, 0)
-         WHERE user_id = $1 AND confirmed_at IS NULL RETURNING 1`,
-        [principal.userId, step],
-      );
-      if (confirmed.length === 0) throw conflict('A second factor is already set up for this account');
-      await manager.query(`DELETE FROM mfa_recovery_codes WHERE user_id = $1`, [principal.userId]);
-      await manager.query(`INSERT INTO mfa_recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])`, [
         principal.userId,
         codes.map((c) => this.hashRecoveryCode(c)),
-      ]);
-      await manager.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [principal.sessionId]);
+      );
+      await this.sessions.markMfaVerified(manager, principal.sessionId);
       await this.events.record(manager, { kind: 'mfa-enrolled', principal, recoveryCodes: codes.length });
     });
     return codes;
@@ -129,29 +118,15 @@ export class SecondFactorService {
     await this.countAttempt(user.id, user.agency_id);
     if (/^\d{6}$/.test(code)) {
       const step = await this.matchTotp(factor.secret, code);
-      const fresh =
-        step !== undefined &&
-        (
-          await updateReturning(
-            this.dataSource,
-            `UPDATE mfa_factors SET last_used_step = $2, attempts = greatest(attempts - 1, 0)
-             WHERE user_id = $1 AND (last_used_step IS NULL OR last_used_step < $2) RETURNING 1`,
-            [user.id, step],
-          )
-        ).length > 0;
+      const fresh = step !== undefined && (await this.mfa.useStep(user.id, step));
       if (!fresh) {
         await this.recordFailure(user.id, user.agency_id, step === undefined ? 'wrong-code' : 'code-reused');
         throw unauthenticated('Invalid code');
       }
       return;
     }
-    const spent = await updateReturning<{ id: string }>(
-      this.dataSource,
-      `UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
-       RETURNING id`,
-      [user.id, this.hashRecoveryCode(code)],
-    );
-    if (spent.length === 0) {
+    const spent = await this.mfa.spendRecoveryCode(user.id, this.hashRecoveryCode(code));
+    if (!spent) {
       await this.recordFailure(user.id, user.agency_id, 'wrong-code');
       throw unauthenticated('Invalid code');
     }
@@ -162,15 +137,8 @@ export class SecondFactorService {
 
   /** Counts the attempt first, atomically; over the limit, refuses without checking the code. */
   private async countAttempt(userId: string, agencyId: string): Promise<void> {
-    const rows = await updateReturning<{ attempts: number }>(
-      this.dataSource,
-      `UPDATE mfa_factors SET
-         attempts = CASE WHEN window_started_at < now() - make_interval(mins => $2) THEN 1 ELSE attempts + 1 END,
-         window_started_at = CASE WHEN window_started_at < now() - make_interval(mins => $2) THEN now() ELSE window_started_at END
-       WHERE user_id = $1 RETURNING attempts`,
-      [userId, WINDOW_MINUTES],
-    );
-    if ((rows[0]?.attempts ?? 0) > CODE_LIMIT) {
+    const attempts = await this.mfa.countAttempt(userId, WINDOW_MINUTES);
+    if (attempts > CODE_LIMIT) {
       await this.recordFailure(userId, agencyId, 'rate-limited');
       throw rateLimited('Too many codes tried; try again later');
     }
@@ -194,17 +162,12 @@ export class SecondFactorService {
   }
 
   private async factor(userId: string, confirmed: boolean): Promise<{ secret: string } | undefined> {
-    const rows: { secret_box: Buffer }[] = await this.dataSource.query(
-      `SELECT secret_box FROM mfa_factors WHERE user_id = $1 AND (confirmed_at IS NOT NULL) = $2`,
-      [userId, confirmed],
-    );
-    const row = rows[0];
-    return row ? { secret: this.open(row.secret_box) } : undefined;
+    const box = await this.mfa.findSecretBox(userId, confirmed);
+    return box ? { secret: this.open(box) } : undefined;
   }
 
   private async emailOf(userId: string): Promise<string> {
-    const rows: { email: string }[] = await this.dataSource.query(`SELECT email FROM users WHERE id = $1`, [userId]);
-    return rows[0]?.email ?? userId;
+    return (await this.users.findEmail(userId)) ?? userId;
   }
 
   private newRecoveryCode(): string {

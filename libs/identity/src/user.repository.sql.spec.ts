@@ -44,6 +44,7 @@ it('issues the statements committed in libs/identity/sql/user.repository.sql', a
   await sql.record('UserRepository.updateContactCard', () =>
     sql.dataSource.transaction((tx) => users.updateContactCard(tx, id, { jobTitle: 'Nurse', phone: null })),
   );
+  await sql.record('UserRepository.findEmail', () => users.findEmail(id));
   await sql.record('UserRepository.page', () => users.page(randomUUID(), 'a@example.test', 20));
   await sql.record('UserRepository.countOtherActiveHolders', () =>
     users.countOtherActiveHolders(manager, Role.AGENCY_ADMIN, id, randomUUID()),

@@ -125,6 +125,12 @@ export class UserRepository {
     );
   }
 
+  /** The user's email address. */
+  async findEmail(id: string): Promise<string | undefined> {
+    const rows: { email: string }[] = await this.dataSource.query(`SELECT email FROM users WHERE id = $1`, [id]);
+    return rows[0]?.email;
+  }
+
   /** A page of users, by email, optionally of one agency. */
   async page(agencyId: string | undefined, afterEmail: string | undefined, limit: number): Promise<UserRow[]> {
     return this.dataSource.query(
