@@ -6,6 +6,9 @@ SELECT id, name, kind FROM agencies WHERE id = ANY($1);
 -- AgencyRepository.list
 SELECT id, name, kind FROM agencies ORDER BY name;
 
+-- AgencyRepository.exists
+SELECT 1 FROM agencies WHERE id = $1;
+
 -- AgencyRepository.nameTaken
 SELECT 1 FROM agencies WHERE lower(name) = lower($1);
 

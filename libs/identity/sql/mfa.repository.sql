@@ -35,3 +35,8 @@ UPDATE mfa_factors SET last_used_step = $2, attempts = greatest(attempts - 1, 0)
 -- MfaRepository.spendRecoveryCode
 UPDATE mfa_recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL
   RETURNING id;
+
+-- MfaRepository.removeAll
+DELETE FROM mfa_recovery_codes WHERE user_id = $1;
+
+DELETE FROM mfa_factors WHERE user_id = $1;

@@ -23,6 +23,34 @@ SELECT s.*, c.password_hash FROM (
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 FOR UPDATE OF u) s
        LEFT JOIN credentials c ON c.user_id = s.id;
 
+-- UserRepository.emailTaken
+SELECT 1 FROM users WHERE email = $1;
+
+-- UserRepository.insert
+INSERT INTO users (agency_id, email, display_name, job_title, phone, roles, manager_id, must_change_password)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id;
+
+-- UserRepository.insertCredential
+INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2);
+
+-- UserRepository.setRoles
+UPDATE users SET roles = $2, updated_at = now() WHERE id = $1;
+
+-- UserRepository.disable
+UPDATE users SET status = 'DISABLED', updated_at = now() WHERE id = $1;
+
+-- UserRepository.enable
+UPDATE users SET status = 'ACTIVE', updated_at = now() WHERE id = $1;
+
+-- UserRepository.requirePasswordChange
+UPDATE users SET must_change_password = true, updated_at = now() WHERE id = $1;
+
+-- UserRepository.lockActiveHolders
+SELECT id FROM users WHERE roles @> ARRAY[$1]::text[] AND status = 'ACTIVE' AND ($2::uuid IS NULL OR agency_id = $2) FOR UPDATE;
+
+-- UserRepository.isActiveManagerIn
+SELECT 1 FROM users WHERE id = $1 AND agency_id = $2 AND roles @> ARRAY['MANAGER']::text[] AND status = 'ACTIVE';
+
 -- UserRepository.setPassword
 INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
   ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now();

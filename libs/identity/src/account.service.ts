@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '@hearth/authz';
-import { updateReturning } from '@hearth/database';
 import { badInput, notFound, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
@@ -11,6 +10,7 @@ import { UserStatus } from './identity.enums.js';
 import { contactCardSchema, type UpdateContactCardInput } from './identity.inputs.js';
 import type { UserModel } from './identity.models.js';
 import { LoginThrottle } from './login-throttle.service.js';
+import { PasswordResetRepository } from './password-reset.repository.js';
 import { PasswordService } from './password.service.js';
 import { SessionEvents } from './session-events.js';
 import { SessionService } from './session.service.js';
@@ -34,6 +34,7 @@ export class AccountService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UserRepository,
+    private readonly resets: PasswordResetRepository,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
     private readonly throttle: LoginThrottle,
@@ -94,24 +95,14 @@ export class AccountService {
   async completeReset(input: { token: string; newPassword: string }): Promise<boolean> {
     const data = validate(resetSchema, input);
     const hash = hashToken(data.token);
-    const found: { id: string; user_id: string; live: boolean }[] = await this.dataSource.query(
-      `SELECT r.id, r.user_id, (r.used_at IS NULL AND now() < r.expires_at AND u.status = 'ACTIVE') AS live
-       FROM password_resets r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
-      [hash],
-    );
-    const reset = found[0];
+    const reset = await this.resets.findByTokenHash(hash);
     if (!reset?.live) throw await this.refuseReset(reset?.id ?? null, reset?.user_id ?? null);
     const user = await this.users.findById(reset.user_id);
     if (!user || user.status !== UserStatus.ACTIVE) throw await this.refuseReset(reset.id, reset.user_id);
     const chosen = this.passwords.checkPolicy('newPassword', data.newPassword, user.email);
     const passwordHash = await this.passwords.hash(chosen);
     const spent = await this.dataSource.transaction(async (manager) => {
-      const rows = await updateReturning(
-        manager,
-        `UPDATE password_resets SET used_at = now() WHERE id = $1 AND used_at IS NULL AND now() < expires_at RETURNING 1`,
-        [reset.id],
-      );
-      if (rows.length === 0) return false;
+      if (!(await this.resets.spend(manager, reset.id))) return false;
       await this.users.setPassword(manager, user.id, passwordHash);
       await this.sessions.revokeAllSessions(manager, user.id, 'password reset');
       await this.events.record(manager, {

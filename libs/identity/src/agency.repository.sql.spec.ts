@@ -20,6 +20,9 @@ it('issues the statements committed in libs/identity/sql/agency.repository.sql',
   const agencies = new AgencyRepository(sql.dataSource);
   await sql.record('AgencyRepository.findByIds', () => agencies.findByIds([randomUUID()]));
   await sql.record('AgencyRepository.list', () => agencies.list());
+  await sql.record('AgencyRepository.exists', () =>
+    sql.dataSource.transaction((tx) => agencies.exists(tx, randomUUID())),
+  );
   await sql.record('AgencyRepository.nameTaken', () =>
     sql.dataSource.transaction((tx) => agencies.nameTaken(tx, 'SQL spec agency')),
   );

@@ -18,6 +18,11 @@ export class AgencyRepository {
     return this.dataSource.query(`SELECT id, name, kind FROM agencies ORDER BY name`);
   }
 
+  async exists(manager: EntityManager, id: string): Promise<boolean> {
+    const agency: unknown[] = await manager.query(`SELECT 1 FROM agencies WHERE id = $1`, [id]);
+    return agency.length > 0;
+  }
+
   /** Whether an agency already has this name, whatever its case. */
   async nameTaken(manager: EntityManager, name: string): Promise<boolean> {
     const taken: unknown[] = await manager.query(`SELECT 1 FROM agencies WHERE lower(name) = lower($1)`, [name]);

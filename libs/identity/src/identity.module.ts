@@ -15,6 +15,7 @@ import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { MfaRepository } from './mfa.repository.js';
+import { PasswordResetRepository } from './password-reset.repository.js';
 import { PasswordService } from './password.service.js';
 import { SecondFactorService } from './second-factor.service.js';
 import { SessionEvents } from './session-events.js';
@@ -41,6 +42,7 @@ import { UserService } from './user.service.js';
     AgencyRepository,
     SessionRepository,
     MfaRepository,
+    PasswordResetRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,

@@ -38,6 +38,7 @@ it('issues the statements committed in libs/identity/sql/mfa.repository.sql', as
   );
   await sql.record('MfaRepository.useStep', () => mfa.useStep(userId, 1001));
   await sql.record('MfaRepository.spendRecoveryCode', () => mfa.spendRecoveryCode(userId, randomBytes(32)));
+  await sql.record('MfaRepository.removeAll', () => sql.dataSource.transaction((tx) => mfa.removeAll(tx, userId)));
 
   const { committed, current } = sql.compare(
     new URL('../sql/mfa.repository.sql', import.meta.url),

@@ -49,6 +49,12 @@ export class MfaRepository {
     ]);
   }
 
+  /** Removes the user's authenticator and recovery codes. */
+  async removeAll(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`DELETE FROM mfa_recovery_codes WHERE user_id = $1`, [userId]);
+    await manager.query(`DELETE FROM mfa_factors WHERE user_id = $1`, [userId]);
+  }
+
   /** Uses a step of the confirmed authenticator, giving back the attempt; false if that step or a later one was used. */
   async useStep(userId: string, step: number): Promise<boolean> {
     const rows = await updateReturning(

@@ -36,6 +36,43 @@ it('issues the statements committed in libs/identity/sql/user.repository.sql', a
     `INSERT INTO users (agency_id, email, display_name, roles) VALUES ($1, 'sql.spec@example.test', 'Spec', '{PRACTITIONER}') RETURNING id`,
     [agency!.id],
   );
+  await sql.record('UserRepository.emailTaken', () =>
+    sql.dataSource.transaction((tx) => users.emailTaken(tx, 'sql.spec@example.test')),
+  );
+  let created = '';
+  await sql.record('UserRepository.insert', async () => {
+    created = await sql.dataSource.transaction((tx) =>
+      users.insert(tx, {
+        agencyId: agency!.id,
+        email: 'sql.spec.new@example.test',
+        displayName: 'New',
+        jobTitle: null,
+        phone: null,
+        roles: [Role.PRACTITIONER],
+        managerId: null,
+        mustChangePassword: true,
+      }),
+    );
+  });
+  await sql.record('UserRepository.insertCredential', () =>
+    sql.dataSource.transaction((tx) =>
+      users.insertCredential(tx, created, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'),
+    ),
+  );
+  await sql.record('UserRepository.setRoles', () =>
+    sql.dataSource.transaction((tx) => users.setRoles(tx, id, [Role.MANAGER])),
+  );
+  await sql.record('UserRepository.disable', () => sql.dataSource.transaction((tx) => users.disable(tx, id)));
+  await sql.record('UserRepository.enable', () => sql.dataSource.transaction((tx) => users.enable(tx, id)));
+  await sql.record('UserRepository.requirePasswordChange', () =>
+    sql.dataSource.transaction((tx) => users.requirePasswordChange(tx, id)),
+  );
+  await sql.record('UserRepository.lockActiveHolders', () =>
+    sql.dataSource.transaction((tx) => users.lockActiveHolders(tx, Role.AGENCY_ADMIN, agency!.id)),
+  );
+  await sql.record('UserRepository.isActiveManagerIn', () =>
+    sql.dataSource.transaction((tx) => users.isActiveManagerIn(tx, id, agency!.id)),
+  );
   await sql.record('UserRepository.setPassword', () =>
     sql.dataSource.transaction((tx) =>
       users.setPassword(tx, owner!.id, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA'),

@@ -86,6 +86,81 @@ export class UserRepository {
     return rows[0];
   }
 
+  async emailTaken(manager: EntityManager, email: string): Promise<boolean> {
+    const taken: unknown[] = await manager.query(`SELECT 1 FROM users WHERE email = $1`, [email]);
+    return taken.length > 0;
+  }
+
+  /** Inserts an account; returns its id. */
+  async insert(
+    manager: EntityManager,
+    user: {
+      agencyId: string;
+      email: string;
+      displayName: string;
+      jobTitle: string | null;
+      phone: string | null;
+      roles: Role[];
+      managerId: string | null;
+      mustChangePassword: boolean;
+    },
+  ): Promise<string> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO users (agency_id, email, display_name, job_title, phone, roles, manager_id, must_change_password)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [
+        user.agencyId,
+        user.email,
+        user.displayName,
+        user.jobTitle,
+        user.phone,
+        user.roles,
+        user.managerId,
+        user.mustChangePassword,
+      ],
+    );
+    return rows[0]!.id;
+  }
+
+  /** The first credential of a new account. */
+  async insertCredential(manager: EntityManager, userId: string, passwordHash: string): Promise<void> {
+    await manager.query(`INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)`, [userId, passwordHash]);
+  }
+
+  async setRoles(manager: EntityManager, userId: string, roles: readonly Role[]): Promise<void> {
+    await manager.query(`UPDATE users SET roles = $2, updated_at = now() WHERE id = $1`, [userId, roles]);
+  }
+
+  async disable(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`UPDATE users SET status = 'DISABLED', updated_at = now() WHERE id = $1`, [userId]);
+  }
+
+  async enable(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`UPDATE users SET status = 'ACTIVE', updated_at = now() WHERE id = $1`, [userId]);
+  }
+
+  /** The owner must choose a new password at the next sign-in. */
+  async requirePasswordChange(manager: EntityManager, userId: string): Promise<void> {
+    await manager.query(`UPDATE users SET must_change_password = true, updated_at = now() WHERE id = $1`, [userId]);
+  }
+
+  /** Locks the active holders of a role, in an agency or everywhere (until the transaction ends). */
+  async lockActiveHolders(manager: EntityManager, role: Role, agencyId?: string): Promise<void> {
+    await manager.query(
+      `SELECT id FROM users WHERE roles @> ARRAY[$1]::text[] AND status = 'ACTIVE' AND ($2::uuid IS NULL OR agency_id = $2) FOR UPDATE`,
+      [role, agencyId ?? null],
+    );
+  }
+
+  /** Whether the user is an active manager of the agency. */
+  async isActiveManagerIn(manager: EntityManager, userId: string, agencyId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM users WHERE id = $1 AND agency_id = $2 AND roles @> ARRAY['MANAGER']::text[] AND status = 'ACTIVE'`,
+      [userId, agencyId],
+    );
+    return rows.length > 0;
+  }
+
   /** Sets a password its owner chose; the forced change, if any, is then done. */
   async setPassword(manager: EntityManager, userId: string, passwordHash: string): Promise<void> {
     await manager.query(

@@ -11,6 +11,9 @@ import { SessionEvents } from './session-events.js';
 import { UserStatus } from './identity.enums.js';
 import { createUserSchema, rolesSchema, type CreateUserInput } from './identity.inputs.js';
 import type { PasswordResetModel, UserModel } from './identity.models.js';
+import { AgencyRepository } from './agency.repository.js';
+import { MfaRepository } from './mfa.repository.js';
+import { PasswordResetRepository } from './password-reset.repository.js';
 import { PasswordService } from './password.service.js';
 import { SessionService } from './session.service.js';
 import { toUserModel, UserRepository, type UserRow } from './user.repository.js';
@@ -50,6 +53,9 @@ export class UserService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UserRepository,
+    private readonly agencies: AgencyRepository,
+    private readonly resets: PasswordResetRepository,
+    private readonly mfa: MfaRepository,
     private readonly passwords: PasswordService,
     private readonly sessions: SessionService,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
@@ -88,8 +94,7 @@ export class UserService {
     }
     this.checkGrant(principal, [], data.roles);
     const id = await this.dataSource.transaction(async (manager) => {
-      const agency: unknown[] = await manager.query(`SELECT 1 FROM agencies WHERE id = $1`, [agencyId]);
-      if (agency.length === 0) throw badInput('agencyId', 'is not an agency');
+      if (!(await this.agencies.exists(manager, agencyId))) throw badInput('agencyId', 'is not an agency');
       if (data.managerId) await this.checkManager(manager, data.managerId, agencyId);
       const userId = await this.provision(manager, { ...data, agencyId });
       await this.events.record(manager, { kind: 'user-created', principal, userId, agencyId, roles: data.roles });
@@ -100,27 +105,18 @@ export class UserService {
 
   /** Inserts an account and its credential. No authorisation: for create() and the demo seed. */
   async provision(manager: EntityManager, user: NewUser): Promise<string> {
-    const taken: unknown[] = await manager.query(`SELECT 1 FROM users WHERE email = $1`, [user.email]);
-    if (taken.length > 0) throw conflict('An account with this email already exists');
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO users (agency_id, email, display_name, job_title, phone, roles, manager_id, must_change_password)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [
-        user.agencyId,
-        user.email,
-        user.displayName,
-        user.jobTitle ?? null,
-        user.phone ?? null,
-        user.roles,
-        user.managerId ?? null,
-        user.mustChangePassword ?? false,
-      ],
-    );
-    const id = rows[0]!.id;
-    await manager.query(`INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)`, [
-      id,
-      await this.passwords.hash(user.password),
-    ]);
+    if (await this.users.emailTaken(manager, user.email)) throw conflict('An account with this email already exists');
+    const id = await this.users.insert(manager, {
+      agencyId: user.agencyId,
+      email: user.email,
+      displayName: user.displayName,
+      jobTitle: user.jobTitle ?? null,
+      phone: user.phone ?? null,
+      roles: user.roles,
+      managerId: user.managerId ?? null,
+      mustChangePassword: user.mustChangePassword ?? false,
+    });
+    await this.users.insertCredential(manager, id, await this.passwords.hash(user.password));
     return id;
   }
 
@@ -133,7 +129,7 @@ export class UserService {
       for (const role of [Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN]) {
         if (target.roles.includes(role) && !roles.includes(role)) await this.keepAnActive(manager, role, target);
       }
-      await manager.query(`UPDATE users SET roles = $2, updated_at = now() WHERE id = $1`, [userId, roles]);
+      await this.users.setRoles(manager, userId, roles);
       await this.events.record(manager, {
         kind: 'roles-changed',
         principal,
@@ -155,7 +151,7 @@ export class UserService {
       for (const role of [Role.AGENCY_ADMIN, Role.PARTNERSHIP_ADMIN]) {
         if (target.roles.includes(role)) await this.keepAnActive(manager, role, target);
       }
-      await manager.query(`UPDATE users SET status = 'DISABLED', updated_at = now() WHERE id = $1`, [userId]);
+      await this.users.disable(manager, userId);
       await this.sessions.revokeAllSessions(manager, userId, 'account disabled');
       await this.events.record(manager, { kind: 'user-disabled', principal, userId, agencyId: target.agency_id });
     });
@@ -169,7 +165,7 @@ export class UserService {
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       if (target.status === UserStatus.ACTIVE) return;
-      await manager.query(`UPDATE users SET status = 'ACTIVE', updated_at = now() WHERE id = $1`, [userId]);
+      await this.users.enable(manager, userId);
       await this.events.record(manager, { kind: 'user-enabled', principal, userId, agencyId: target.agency_id });
     });
     return toUserModel((await this.users.findById(userId))!);
@@ -187,16 +183,14 @@ export class UserService {
     const reset = await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
       if (target.status !== UserStatus.ACTIVE) throw conflict('The account is disabled; enable it first');
-      await manager.query(`UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [
+      await this.resets.voidOpen(manager, userId);
+      const row = await this.resets.insert(manager, {
         userId,
-      ]);
-      const rows: { id: string; expires_at: Date }[] = await manager.query(
-        `INSERT INTO password_resets (user_id, issued_by, token_hash, expires_at)
-         VALUES ($1, $2, $3, now() + make_interval(mins => $4)) RETURNING id, expires_at`,
-        [userId, principal.userId, hashToken(token), PASSWORD_RESET_MINUTES],
-      );
-      const row = rows[0]!;
-      await manager.query(`UPDATE users SET must_change_password = true, updated_at = now() WHERE id = $1`, [userId]);
+        issuedBy: principal.userId,
+        tokenHash: hashToken(token),
+        minutes: PASSWORD_RESET_MINUTES,
+      });
+      await this.users.requirePasswordChange(manager, userId);
       await this.sessions.revokeAllSessions(manager, userId, 'password reset');
       await this.events.record(manager, {
         kind: 'password-reset-issued',
@@ -221,8 +215,7 @@ export class UserService {
     if (userId === principal.userId) throw await this.refuseSelf(principal, 'removeUserMfa');
     await this.dataSource.transaction(async (manager) => {
       const target = await this.manageable(manager, principal, userId);
-      await manager.query(`DELETE FROM mfa_recovery_codes WHERE user_id = $1`, [userId]);
-      await manager.query(`DELETE FROM mfa_factors WHERE user_id = $1`, [userId]);
+      await this.mfa.removeAll(manager, userId);
       await this.sessions.revokeAllSessions(manager, userId, 'second factor removed');
       await this.events.record(manager, { kind: 'mfa-removed', principal, userId, agencyId: target.agency_id });
     });
@@ -271,10 +264,7 @@ export class UserService {
     if (target.status !== UserStatus.ACTIVE) return;
     const scope = role === Role.AGENCY_ADMIN ? target.agency_id : undefined;
     // Lock the holders so two admins cannot each remove the other at once.
-    await manager.query(
-      `SELECT id FROM users WHERE roles @> ARRAY[$1]::text[] AND status = 'ACTIVE' AND ($2::uuid IS NULL OR agency_id = $2) FOR UPDATE`,
-      [role, scope ?? null],
-    );
+    await this.users.lockActiveHolders(manager, role, scope);
     if ((await this.users.countOtherActiveHolders(manager, role, target.id, scope)) === 0) {
       throw conflict(
         role === Role.AGENCY_ADMIN
@@ -285,10 +275,7 @@ export class UserService {
   }
 
   private async checkManager(manager: EntityManager, managerId: string, agencyId: string): Promise<void> {
-    const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM users WHERE id = $1 AND agency_id = $2 AND roles @> ARRAY['MANAGER']::text[] AND status = 'ACTIVE'`,
-      [managerId, agencyId],
-    );
-    if (rows.length === 0) throw badInput('managerId', 'must be an active MANAGER of the same agency');
+    if (!(await this.users.isActiveManagerIn(manager, managerId, agencyId)))
+      throw badInput('managerId', 'must be an active MANAGER of the same agency');
   }
 }
