@@ -1,3 +1,4 @@
+import { CLOCK, type Clock } from '@hearth/config';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
@@ -11,7 +12,6 @@ import {
 } from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
-import { ALERT_CLOCK, type AlertClock } from './clock.js';
 import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
 import { AlertRepository } from './alert.repository.js';
 import { RuleRepository, type ActiveRule } from './rule.repository.js';
@@ -44,7 +44,7 @@ export class AlertEngine {
     private readonly rules: RuleRepository,
     private readonly families: FamilyRepository,
     private readonly events: TimelineEventRepository,
-    @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Event-driven rules (THRESHOLD, TRIGGER, SEQUENCE), in the transaction that posted. */

@@ -1,3 +1,4 @@
+import { CLOCK, type Clock } from '@hearth/config';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -6,7 +7,6 @@ import { UserRepository } from '@hearth/identity';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';
-import { ALERT_CLOCK, type AlertClock } from './clock.js';
 
 const BATCH = 50;
 
@@ -28,7 +28,7 @@ export class AlertScheduler implements OnModuleDestroy {
     private readonly audit: AuditLog,
     private readonly alerts: AlertRepository,
     private readonly users: UserRepository,
-    @Inject(ALERT_CLOCK) private readonly clock: AlertClock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   start(intervalMs = 15_000): void {

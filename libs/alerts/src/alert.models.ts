@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { ConnectionType } from '@hearth/relay';
+import { ConnectionType } from '@hearth/pagination';
 
 export enum Rag {
   RED = 'RED',

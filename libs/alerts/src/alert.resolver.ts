@@ -2,7 +2,7 @@ import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } fr
 import { Field, InputType } from '@nestjs/graphql';
 import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, type Principal } from '@hearth/authz';
 import { ContactCardModel, ContactCardService, FamilyModel, FamilyService } from '@hearth/network';
-import { PageArgs, type Connection } from '@hearth/relay';
+import { PageArgs, type Connection } from '@hearth/pagination';
 import { TimelineEventModel, TimelineService } from '@hearth/timeline';
 import { AlertConnection, AlertModel, AlertStatus, RuleModel } from './alert.models.js';
 import { AlertService } from './alert.service.js';

@@ -8,7 +8,7 @@ import type { Principal } from '@hearth/authz';
 import { badInput, conflict, notFound, validate } from '@hearth/errors';
 import { AccessService, line, text, uuid } from '@hearth/network';
 import { InboxService, NotificationType } from '@hearth/realtime';
-import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
+import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
 import { AlertStatus, type AlertModel, type RuleModel } from './alert.models.js';
 import { AlertRepository, toAlertModel, type AlertRow } from './alert.repository.js';
 import { ruleDefinitionSchema } from './rule-definition.js';

@@ -8,7 +8,6 @@ import { AlertResolver } from './alert.resolver.js';
 import { AlertScheduler } from './alert-scheduler.service.js';
 import { AlertRepository } from './alert.repository.js';
 import { AlertService } from './alert.service.js';
-import { ALERT_CLOCK, systemClock } from './clock.js';
 import { Notifier } from './notifier.service.js';
 import { RuleRepository } from './rule.repository.js';
 
@@ -25,15 +24,8 @@ export class AlertRecipientsModule {}
  */
 @Module({
   imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
-  providers: [
-    { provide: ALERT_CLOCK, useValue: systemClock },
-    RuleRepository,
-    AlertEngine,
-    Notifier,
-    AlertService,
-    AlertScheduler,
-  ],
-  exports: [AlertScheduler, AlertEngine, AlertService, AlertRecipientsModule, ALERT_CLOCK],
+  providers: [RuleRepository, AlertEngine, Notifier, AlertService, AlertScheduler],
+  exports: [AlertScheduler, AlertEngine, AlertService, AlertRecipientsModule],
 })
 export class AlertsModule implements OnModuleInit {
   /** The same, with its GraphQL resolvers. */

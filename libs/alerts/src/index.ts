@@ -5,8 +5,6 @@ export type { AlertRow, NewAlert } from './alert.repository.js';
 export { AlertScheduler } from './alert-scheduler.service.js';
 export { AlertService } from './alert.service.js';
 export { AlertRecipientsModule, AlertsModule } from './alerts.module.js';
-export { ALERT_CLOCK, systemClock } from './clock.js';
-export type { AlertClock } from './clock.js';
 export { ruleDefinitionSchema } from './rule-definition.js';
 export { RuleRepository, toRuleModel } from './rule.repository.js';
 export type { ActiveRule, RuleRow } from './rule.repository.js';

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { ConnectionType } from '@hearth/relay';
+import { ConnectionType } from '@hearth/pagination';
 import { AuditAction, AuditOutcome } from './audit-action.js';
 import type { AuditEntryRow } from './audit.repository.js';
 

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
 import { badInput, forbidden } from '@hearth/errors';
-import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@hearth/relay';
+import { decodeCursor, pageSize, toConnection, type Connection, type PageArgs } from '@hearth/pagination';
 import { AuditAction } from './audit-action.js';
 import { describeFilter, parseAuditFilter } from './audit-filter.js';
 import { AuditLog } from './audit-log.service.js';

@@ -1,6 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireRoles, Role, type Principal } from '@hearth/authz';
-import { PageArgs, type Connection } from '@hearth/relay';
+import { PageArgs, type Connection } from '@hearth/pagination';
 import { AuditEntryConnection, type AuditEntryModel } from './audit-entry.model.js';
 import { AuditFilterInput } from './audit-filter.input.js';
 import { AuditIntegrityModel } from './audit-integrity.model.js';

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { Role } from '@hearth/authz';
-import { ConnectionType } from '@hearth/relay';
+import { ConnectionType } from '@hearth/pagination';
 import { AgencyKind, LoginStep, UserStatus } from './identity.enums.js';
 
 @ObjectType('Agency')

@@ -1,6 +1,6 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireRoles, Role, type Principal } from '@hearth/authz';
-import { PageArgs, type Connection } from '@hearth/relay';
+import { PageArgs, type Connection } from '@hearth/pagination';
 import { CreateUserInput } from './identity.inputs.js';
 import { PasswordResetModel, UserConnection, UserModel } from './identity.models.js';
 import { UserService } from './user.service.js';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, uuid, validate, type HearthError } from '@hearth/errors';
-import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
+import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
 import { z } from 'zod';
 import { IDENTITY_EVENTS, type IdentityEventRecorder, type SelfChange } from './identity-events.js';
 import { SessionEvents } from './session-events.js';

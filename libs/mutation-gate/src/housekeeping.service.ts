@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { deleteExpiredRateCounters } from '@hearth/database';
-import { IdempotencyStore } from './idempotency.store.js';
+import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
 
 /**
  * Deletes idempotency keys past their 24 hours and rate-limit windows that have ended. Runs
@@ -16,7 +16,7 @@ export class Housekeeping implements OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly keys: IdempotencyStore,
+    private readonly keys: IdempotencyKeyRepository,
   ) {}
 
   start(intervalMs = 10 * 60_000): void {

@@ -3,7 +3,7 @@ import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DATABASE_ENTITIES, joinUnitsOfWork } from '@hearth/database';
 import { Housekeeping } from './housekeeping.service.js';
-import { IdempotencyStore } from './idempotency.store.js';
+import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
 import { MutationGate } from './mutation-gate.plugin.js';
 import { MUTATION_GATE_ENTITIES } from './tables.js';
 
@@ -19,7 +19,7 @@ export class MutationGateModule implements OnModuleInit {
     return {
       module: MutationGateModule,
       imports: [TypeOrmModule.forFeature([...MUTATION_GATE_ENTITIES, ...DATABASE_ENTITIES]), ...options.imports],
-      providers: [IdempotencyStore, MutationGate, Housekeeping],
+      providers: [IdempotencyKeyRepository, MutationGate, Housekeeping],
       exports: [MutationGate, Housekeeping],
     };
   }

@@ -8,7 +8,7 @@ import { AUTHENTICATOR, type Authenticator, type Principal } from '@hearth/authz
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { hitRateLimit, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
-import { IdempotencyStore, type Claim, type StoredOutcome } from './idempotency.store.js';
+import { IdempotencyKeyRepository, type Claim, type StoredOutcome } from './idempotency-key.repository.js';
 
 /** The header a client sends to make a mutation safe to retry. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -53,7 +53,7 @@ export class MutationGate {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(HEARTH_CONFIG) config: HearthConfig,
-    private readonly keys: IdempotencyStore,
+    private readonly keys: IdempotencyKeyRepository,
   ) {
     this.perUser = { limit: config.mutationLimits.perUser, windowSeconds: 60 };
     this.perAddress = { limit: config.mutationLimits.perAddress, windowSeconds: 60 };

@@ -5,7 +5,7 @@ import { AuditAction, AuditLog } from '@hearth/audit';
 import { CASE_ROLES, type Principal } from '@hearth/authz';
 import { hitRateLimit, type RateLimit } from '@hearth/database';
 import { badInput, forbidden, rateLimited, validate } from '@hearth/errors';
-import { parseLocalDate } from '@hearth/relay';
+import { parseLocalDate } from '@hearth/pagination';
 import { ContactCardService } from './contact-card.service.js';
 import { line } from './network.inputs.js';
 import { PersonRepository } from './person.repository.js';

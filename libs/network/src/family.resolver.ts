@@ -1,6 +1,6 @@
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, type Principal } from '@hearth/authz';
-import { PageArgs, LocalDateScalar, type Connection } from '@hearth/relay';
+import { PageArgs, LocalDateScalar, type Connection } from '@hearth/pagination';
 import { ContactCardService } from './contact-card.service.js';
 import { DiscoveryService } from './discovery.service.js';
 import type { MemberRow } from './membership.repository.js';

@@ -7,7 +7,7 @@ import { AuditAction, AuditLog } from '@hearth/audit';
 import { UserRepository } from '@hearth/identity';
 import { abilityToSql, allows, CASE_ROLES, perRequest, type CaseAction, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
-import { decodeCursor, pageSize, parseLocalDate, toConnection, type Connection } from '@hearth/relay';
+import { decodeCursor, pageSize, parseLocalDate, toConnection, type Connection } from '@hearth/pagination';
 import { z } from 'zod';
 import { AccessService } from './access.service.js';
 import {

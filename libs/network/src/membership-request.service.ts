@@ -5,7 +5,7 @@ import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { CASE_ROLES, Role, type Principal } from '@hearth/authz';
 import { badInput, conflict, forbidden, notFound, validate } from '@hearth/errors';
-import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
+import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
 import { FamilyRepository } from './family.repository.js';
 import { FamilyService } from './family.service.js';
 import { GrantRepository, type GrantRow } from './grant.repository.js';

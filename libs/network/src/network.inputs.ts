@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
-import { LocalDateScalar } from '@hearth/relay';
+import { LocalDateScalar } from '@hearth/pagination';
 import { FamilyRole, ProtectionStatus } from './network.enums.js';
 
 export const uuid = z.uuid({ error: 'must be an ID' });

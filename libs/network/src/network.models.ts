@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { AgencyModel } from '@hearth/identity';
-import { ConnectionType, LocalDateScalar } from '@hearth/relay';
+import { ConnectionType, LocalDateScalar } from '@hearth/pagination';
 import {
   FamilyRole,
   FamilyStatus,

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { ConnectionType } from '@hearth/relay';
+import { ConnectionType } from '@hearth/pagination';
 import { EventKind, Severity, Visibility } from './timeline.enums.js';
 
 @ObjectType('TimelineEvent')

@@ -2,7 +2,7 @@ import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } fr
 import { Authenticated, CurrentPrincipal, RequireRoles, Role, requestPrincipal, type Principal } from '@hearth/authz';
 import { AgencyModel, AgencyService } from '@hearth/identity';
 import { ContactCardModel, ContactCardService, FamilyModel, FamilyService, PersonModel } from '@hearth/network';
-import { PageArgs, type Connection } from '@hearth/relay';
+import { PageArgs, type Connection } from '@hearth/pagination';
 import { AmendEventInput, PostEventInput, SharingPolicyInput, TimelineFilter } from './timeline.inputs.js';
 import { ReplyModel, SharingPolicyEntryModel, TimelineEventConnection, TimelineEventModel } from './timeline.models.js';
 import { TimelineService } from './timeline.service.js';

@@ -16,7 +16,7 @@ import {
   uuid,
   type PersonModel,
 } from '@hearth/network';
-import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/relay';
+import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
 import { Visibility } from './timeline.enums.js';
 import {
   amendEventSchema,

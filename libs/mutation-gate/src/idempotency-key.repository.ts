@@ -32,7 +32,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
  * index; when the first commits it gets the stored outcome, when the first rolls back it runs.
  */
 @Injectable()
-export class IdempotencyStore {
+export class IdempotencyKeyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async claim(userId: string, key: string, requestHash: Buffer): Promise<ClaimResult> {
