@@ -15,7 +15,6 @@ export { abilitiesFrom, factsFrom, RelationshipRepository } from './relationship
 export type { RelationshipRow, RelationshipVia } from './relationship.repository.js';
 export { BREAK_GLASS_HOURS } from './membership-request.service.js';
 export { FamilyRole, FamilyStatus, GrantReviewOutcome, NetworkRole, ProtectionStatus } from './network.enums.js';
-export { line, text, uuid } from './network.inputs.js';
 export { ContactCardModel, FamilyModel, PersonModel } from './network.models.js';
 export { NetworkModule } from './network.module.js';
 export type { AccessGranted, MembershipChange, MembershipChanged } from './network.events.js';

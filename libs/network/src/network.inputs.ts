@@ -1,30 +1,11 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
+import { line, text, uuid } from '@hearth/errors';
 import { LocalDateScalar } from '@hearth/pagination';
 import { FamilyRole, ProtectionStatus } from './network.enums.js';
 
-export const uuid = z.uuid({ error: 'must be an ID' });
-
-/** One line: trimmed, bounded, no control characters. */
-export const line = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((v) => !/\p{Cc}/u.test(v), { error: 'must not contain control characters' });
-
-/** Free text: newlines and tabs allowed, other control characters not. */
-export const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    // Control characters other than tab, newline and carriage return.
-    .refine((v) => ![...v].some((c) => /\p{Cc}/u.test(c) && !'\t\n\r'.includes(c)), {
-      error: 'must not contain control characters other than newlines and tabs',
-    });
+// The shared validators, for this lib's schemas and those that import them from here.
+export { line, text, uuid };
 
 const identifier = (max: number) => line(max).nullish();
 

@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { z } from 'zod';
-import { line, text, uuid } from '@hearth/network';
+import { line, text, uuid } from '@hearth/errors';
 import { EventKind, Severity, Visibility } from './timeline.enums.js';
 
 @InputType()

@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainEvents } from '@hearth/database';
 import { AuditAction, AuditLog } from '@hearth/audit';
 import { allows, perRequest, Role, type Principal } from '@hearth/authz';
-import { badInput, forbidden, notFound, validate } from '@hearth/errors';
+import { badInput, forbidden, notFound, uuid, validate } from '@hearth/errors';
 import { UserRepository } from '@hearth/identity';
 import {
   AccessService,
@@ -13,7 +13,6 @@ import {
   FamilyService,
   PersonRepository,
   toPersonModel,
-  uuid,
   type PersonModel,
 } from '@hearth/network';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
