@@ -69,6 +69,19 @@ describe('identity and administration', () => {
       expect(unknown.data).toEqual(wrong.data);
     });
 
+    it('refuses an email with a NUL byte or other control character as bad input, not an internal error', async () => {
+      for (const email of ['\u0000', 'sam.social@demo.hearth\u0000', 'sam\u0007@demo.hearth']) {
+        const res = await app.gql({ query: LOGIN, variables: { email, password: 'hearth-demo' } });
+        expect({ email, code: errorCode(res) }).toEqual({ email, code: 'BAD_USER_INPUT' });
+      }
+      // Positive control: the same account without the control character signs in.
+      const ok = await app.gql({
+        query: LOGIN,
+        variables: { email: 'sam.social@demo.hearth', password: 'hearth-demo' },
+      });
+      expect(ok.errors).toBeUndefined();
+    });
+
     it('locks an account after repeated failures, even for the right password', async () => {
       const email = 'mia.manager@demo.hearth';
       for (let i = 0; i < 5; i++) {

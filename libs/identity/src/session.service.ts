@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authenticator, Principal } from '@hearth/authz';
-import { badInput, rateLimited, unauthenticated, validate } from '@hearth/errors';
+import { badInput, line, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IdentifierHash } from './identifier-hash.service.js';
@@ -22,7 +22,8 @@ import { toUserModel, UserRepository, type CredentialedUserRow, type UserRow } f
 const LOGIN_FAILED = 'Invalid email or password';
 
 const loginSchema = z.strictObject({
-  email: z.string().trim().toLowerCase().min(1, { error: 'must not be empty' }).max(254, { error: 'is too long' }),
+  // No control characters: a NUL byte must be refused here, not reach PostgreSQL.
+  email: line(254).transform((v) => v.toLowerCase()),
   password: z.string().min(1, { error: 'must not be empty' }).max(1024, { error: 'is too long' }),
 });
 const refreshSchema = z.strictObject({ refreshToken: z.string().min(1).max(200) });
