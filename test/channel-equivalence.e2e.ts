@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { importPKCS8, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { connectSocket, type ReceivedNotification, type TestSocket } from '@hearth/testing';
+import { connectSocket, eventually, type ReceivedNotification, type TestSocket } from '@hearth/testing';
 import { login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -930,10 +930,6 @@ interface Card {
   agency: { id: string } | null;
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return eventually(() => Promise.resolve(check()), { what, timeoutMs, intervalMs: 5 });
 }

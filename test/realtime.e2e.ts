@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AlertScheduler } from '@hearth/alerts';
 import { readTestSettings } from '@hearth/config';
 import { RealtimeGateway } from '@hearth/realtime';
-import { connectSocket, errorCode, refusedHandshake, type TestSocket } from '@hearth/testing';
+import { connectSocket, errorCode, eventually, refusedHandshake, type TestSocket } from '@hearth/testing';
 import { demoWorld, type DemoUser } from './support/demo.js';
 import { login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -320,14 +320,16 @@ describe('several nodes on one database', () => {
       const gatewayA = a.hearth.app.get(RealtimeGateway);
       const gatewayB = b.hearth.app.get(RealtimeGateway);
       // Both nodes see each other before the test starts.
-      for (let i = 0; i < 100; i++) {
-        const counts = await Promise.all([
-          gatewayA.server!.of('/').adapter.serverCount(),
-          gatewayB.server!.of('/').adapter.serverCount(),
-        ]);
-        if (counts.every((n) => n >= 2)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(
+        async () =>
+          (
+            await Promise.all([
+              gatewayA.server!.of('/').adapter.serverCount(),
+              gatewayB.server!.of('/').adapter.serverCount(),
+            ])
+          ).every((n) => n >= 2),
+        { what: 'both nodes seeing each other', intervalMs: 100 },
+      );
       const { sessions, families } = await demoWorld(a);
       const dee = await connectSocket(a.url, sessions['dee.school'].accessToken);
       socketsToClose.push(dee);
