@@ -58,6 +58,7 @@ export class AppModule {
         RealtimeModule.forApi({
           imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
           audience: NotificationAudienceService,
+          deliverySweepIntervalMs: config.deliverySweepIntervalMs,
         }),
         AlertsModule.forApi(),
         NotifyModule.forApi({ metrics }),

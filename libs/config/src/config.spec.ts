@@ -63,6 +63,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('sweeps for undelivered notifications every 2 seconds unless told, from 100 ms to a minute', () => {
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).deliverySweepIntervalMs).toBe(2000);
+    expect(
+      loadConfig({ HEARTH_DATA_DIR: dataDir(), HEARTH_DELIVERY_SWEEP_INTERVAL_MS: '500' }).deliverySweepIntervalMs,
+    ).toBe(500);
+    for (const bad of ['0', '99', '60001', 'often'])
+      expect(failure({ HEARTH_DELIVERY_SWEEP_INTERVAL_MS: bad })).toBe(
+        `HEARTH_DELIVERY_SWEEP_INTERVAL_MS must be an integer from 100 to 60000 (got "${bad}")`,
+      );
+  });
+
   it('names the variable and the value that is wrong, on one line', () => {
     const message = failure({ PORT: 'eighty' });
     expect(message).toBe('PORT must be an integer from 0 to 65535 (got "eighty")');

@@ -35,6 +35,11 @@ export interface HearthConfig {
   readonly schedulerIntervalMs: number;
   /** How often the worker sends what the outbox holds. */
   readonly outboxIntervalMs: number;
+  /**
+   * How often each API node looks for notifications committed for the users connected to it that
+   * no push has brought to their sockets (a push lost with the socket adapter or a crashed node).
+   */
+  readonly deliverySweepIntervalMs: number;
   /** How socket events reach the other nodes: Redis, PostgreSQL LISTEN/NOTIFY, or not at all (one node). */
   readonly socketAdapter: 'redis' | 'postgres' | 'none';
   readonly allowedOrigins: readonly string[];
@@ -126,6 +131,12 @@ const schema = z.object({
     .int({ error: 'must be an integer from 100 to 3600000' })
     .min(100, { error: 'must be an integer from 100 to 3600000' })
     .max(3_600_000, { error: 'must be an integer from 100 to 3600000' })
+    .default(2_000),
+  HEARTH_DELIVERY_SWEEP_INTERVAL_MS: z.coerce
+    .number({ error: 'must be an integer from 100 to 60000' })
+    .int({ error: 'must be an integer from 100 to 60000' })
+    .min(100, { error: 'must be an integer from 100 to 60000' })
+    .max(60_000, { error: 'must be an integer from 100 to 60000' })
     .default(2_000),
   HEARTH_SOCKET_ADAPTER: z
     .enum(['auto', 'redis', 'postgres', 'none'], { error: 'must be auto, redis, postgres or none' })
@@ -247,6 +258,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
     schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,
     outboxIntervalMs: e.HEARTH_OUTBOX_INTERVAL_MS,
+    deliverySweepIntervalMs: e.HEARTH_DELIVERY_SWEEP_INTERVAL_MS,
     socketAdapter: e.HEARTH_SOCKET_ADAPTER === 'auto' ? (e.REDIS_URL ? 'redis' : 'postgres') : e.HEARTH_SOCKET_ADAPTER,
     allowedOrigins: e.HEARTH_ALLOWED_ORIGINS ?? (production ? [] : defaultOrigins),
     webRoot: resolveDir(e.HEARTH_WEB_ROOT ?? 'dist/web', cwd),

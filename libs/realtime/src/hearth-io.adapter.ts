@@ -94,9 +94,20 @@ export class HearthIoAdapter extends IoAdapter {
       max: 2,
       application_name: 'hearth-socket-adapter',
     });
-    // The adapter keeps one client checked out for LISTEN: a dropped connection must not crash us.
+    // The adapter keeps one client checked out for LISTEN: a dropped connection must not crash us,
+    // and must go back to the pool as broken. The adapter listens again on a new client but never
+    // releases the dead one, which would hold one of the pool's two connections for good and,
+    // after a second drop, leave none for publishing.
+    const checkedOut = new Set<pg.PoolClient>();
+    pool.on('acquire', (client) => checkedOut.add(client));
+    pool.on('release', (_error, client) => checkedOut.delete(client));
     pool.on('error', this.options.onError);
-    pool.on('connect', (client) => client.on('error', this.options.onError));
+    pool.on('connect', (client) => {
+      client.on('error', this.options.onError);
+      client.on('end', () => {
+        if (checkedOut.has(client as pg.PoolClient)) (client as pg.PoolClient).release(true);
+      });
+    });
     // Bounded: a connection the adapter was still opening must not hold shutdown up.
     this.closers.push(() => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]));
     return createPostgresAdapter(pool, {

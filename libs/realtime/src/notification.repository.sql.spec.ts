@@ -35,6 +35,10 @@ it('issues the statements committed in libs/realtime/sql/notification.repository
     }),
   ).rejects.toBeInstanceOf(RolledBack);
   await sql.record('NotificationRepository.since', () => notifications.since(randomUUID(), 0, 50));
+  await sql.record('NotificationRepository.lastSeqs', () => notifications.lastSeqs([randomUUID()]));
+  await sql.record('NotificationRepository.after', () =>
+    notifications.after([{ userId: randomUUID(), afterSeq: 4 }], 200),
+  );
   await sql.record('NotificationRepository.markDelivered', () => notifications.markDelivered(randomUUID(), 3));
   const { committed, current } = sql.compare(
     new URL('../sql/notification.repository.sql', import.meta.url),

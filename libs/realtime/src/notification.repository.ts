@@ -61,6 +61,31 @@ export class NotificationRepository {
     );
   }
 
+  /** Each user's last sequence number (0 before their first notification), in the order given. */
+  async lastSeqs(users: readonly string[]): Promise<number[]> {
+    const rows: { last_seq: number }[] = await this.dataSource.query(
+      `SELECT coalesce(c.last_seq, 0) AS last_seq
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS u(user_id, i)
+       LEFT JOIN inbox_counters c ON c.user_id = u.user_id ORDER BY u.i`,
+      [users],
+    );
+    return rows.map((row) => row.last_seq);
+  }
+
+  /**
+   * For each user, up to `limit` of their notifications after that user's `afterSeq`, ordered by
+   * user and sequence number: one round trip, an index range scan per user.
+   */
+  after(watermarks: readonly { userId: string; afterSeq: number }[], limit: number): Promise<NotificationRow[]> {
+    return this.dataSource.query(
+      `SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
+       CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM notifications
+         WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
+       ORDER BY n.user_id, n.seq`,
+      [watermarks.map((w) => w.userId), watermarks.map((w) => w.afterSeq), limit],
+    );
+  }
+
   /** Marks the user's notifications through `seq` delivered (those not marked yet). */
   async markDelivered(userId: string, seq: number): Promise<void> {
     await this.dataSource.query(

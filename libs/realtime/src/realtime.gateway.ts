@@ -11,6 +11,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { AUTHENTICATOR, Authenticated, type Authenticator, type Principal } from '@hearth/authz';
+import { DeliverySweep, NOTIFICATION_EVENT } from './delivery-sweep.js';
 import { InboxService } from './inbox.service.js';
 import { userRoom } from './rooms.js';
 import { ServerDoorbell } from './server.doorbell.js';
@@ -34,7 +35,8 @@ interface SocketData {
 /**
  * socket.io on the API's HTTP server. The handshake is authenticated by the same service as
  * HTTP (token in `auth.token`, never the query string); a socket joins only its user's room;
- * clients cannot join rooms. Notifications are pushed after commit; `resume` replays the inbox.
+ * clients cannot join rooms. Notifications are pushed after commit; `resume` replays the inbox;
+ * the delivery sweep sends a connected socket what a lost push did not bring.
  */
 @Injectable()
 @WebSocketGateway()
@@ -47,10 +49,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     private readonly inbox: InboxService,
     private readonly doorbell: ServerDoorbell,
+    private readonly sweep: DeliverySweep,
   ) {}
 
   afterInit(server: Server): void {
     this.doorbell.attach(server);
+    this.sweep.attach(server);
     server.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
@@ -68,7 +72,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
       socket.disconnect(true);
       return;
     }
-    await socket.join(room);
     socket.use(([event], next) => {
       if (!this.withinRate(data)) {
         socket.disconnect(true);
@@ -81,6 +84,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
       }
       next();
     });
+    this.sweep.track(socket, data.principal.userId);
+    await socket.join(room);
+    try {
+      await this.sweep.start(socket);
+    } catch (error) {
+      // A socket whose deliveries cannot be accounted for is closed: the client reconnects and resumes.
+      this.logger.warn({ err: error, msg: 'could not read the inbox of a new socket; disconnected it' });
+      socket.disconnect(true);
+    }
   }
 
   @Authenticated()
@@ -96,7 +108,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     let replayed = 0;
     for (;;) {
       const page = await this.inbox.since(principal, after, RESUME_BATCH);
-      for (const payload of page.notifications) socket.emit('notification', payload);
+      for (const payload of page.notifications) socket.emit(NOTIFICATION_EVENT, payload);
       replayed += page.notifications.length;
       if (!page.more) break;
       after = page.scannedThrough;

@@ -8,6 +8,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { IdentityModule, SessionEvents } from '@hearth/identity';
+import { DELIVERY_SWEEP_INTERVAL, DeliverySweep } from './delivery-sweep.js';
 import { DOORBELL } from './doorbell.js';
 import { EmitterDoorbell, type EmitterOptions } from './emitter.doorbell.js';
 import { InboxService } from './inbox.service.js';
@@ -22,6 +23,11 @@ export interface RealtimeModuleOptions {
   readonly imports: NonNullable<ModuleMetadata['imports']>;
   /** Who may be told of what now: asked when a notification is decided and at every push and replay. */
   readonly audience: Type<NotificationAudience>;
+}
+
+export interface RealtimeApiOptions extends RealtimeModuleOptions {
+  /** How often the node sends its sockets what a lost push did not bring (HEARTH_DELIVERY_SWEEP_INTERVAL_MS). */
+  readonly deliverySweepIntervalMs: number;
 }
 
 /** Ended sessions (logout, disabled account) lose their sockets on every node. */
@@ -39,13 +45,13 @@ class SessionSockets implements OnModuleInit {
 
 /**
  * The inbox (global, so the one inbox is shared by every lib that writes to it) and how its
- * doorbell reaches sockets: `forApi` serves them (the gateway; the app also installs
- * HearthIoAdapter), `forWorker` reaches them through the socket.io emitter.
+ * doorbell reaches sockets: `forApi` serves them (the gateway and the delivery sweep; the app
+ * also installs HearthIoAdapter), `forWorker` reaches them through the socket.io emitter.
  */
 @Global()
 @Module({})
 export class RealtimeModule {
-  static forApi(options: RealtimeModuleOptions): DynamicModule {
+  static forApi(options: RealtimeApiOptions): DynamicModule {
     return {
       module: RealtimeModule,
       imports: [IdentityModule, ...options.imports],
@@ -57,9 +63,11 @@ export class RealtimeModule {
         SessionSockets,
         ServerDoorbell,
         { provide: DOORBELL, useExisting: ServerDoorbell },
+        DeliverySweep,
+        { provide: DELIVERY_SWEEP_INTERVAL, useValue: options.deliverySweepIntervalMs },
         { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
       ],
-      exports: [InboxService, RealtimeGateway],
+      exports: [InboxService, RealtimeGateway, DeliverySweep],
     };
   }
 
