@@ -67,10 +67,11 @@ describe('fault drill: SIGTERM under load', () => {
             else if (res.status === 503) refused.push('503');
             else failures.push(`${res.status} ${JSON.stringify(body)}`);
           } catch (error) {
-            // The listening socket is closed: the request never reached Hearth.
+            // The listening socket is closed: the request never reached Hearth, and no later one
+            // will. This client waits for the process to exit rather than retrying.
             refused.push(String((error as { cause?: { code?: string } }).cause?.code ?? error));
-            if (exited) return;
-            await new Promise((resolve) => setTimeout(resolve, 20));
+            await hearth.exited;
+            return;
           }
         }
       };

@@ -98,7 +98,11 @@ describe('early warning in real time', () => {
     expect(JSON.stringify(alert)).not.toContain('grandmother');
     const raised = (await alertsOf('dee.school')).find((a) => a.id === alert.alertId);
     expect(raised).toMatchObject({ rag: 'RED', rule: { name: 'Domestic abuse notification (Operation Encompass)' } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A sentinel hal must hear of, posted after: once it has arrived, nothing about Brooks came before it.
+    const walsh = families['NS-2026-0142']!;
+    const sentinel = await post('pat.police', { familyId: walsh, kind: 'NOTE', severity: 'INFO', summary: 'Sentinel' });
+    const heard = await hal.next((n) => n.type === 'EVENT_POSTED' && n.eventId === sentinel.postEvent.id, 10_000);
+    expect(heard.familyId).toBe(walsh);
     expect(hal.received.filter((n) => n.familyId === brooks)).toEqual([]);
   });
 

@@ -13,5 +13,16 @@ WITH bumped AS (
 SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
   WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;
 
+-- NotificationRepository.lastSeqs
+SELECT coalesce(c.last_seq, 0) AS last_seq
+  FROM unnest($1::uuid[]) WITH ORDINALITY AS u(user_id, i)
+  LEFT JOIN inbox_counters c ON c.user_id = u.user_id ORDER BY u.i;
+
+-- NotificationRepository.after
+SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
+  CROSS JOIN LATERAL (SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
+    WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
+  ORDER BY n.user_id, n.seq;
+
 -- NotificationRepository.markDelivered
 UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL;

@@ -105,7 +105,7 @@ export class HearthIoAdapter extends IoAdapter {
     pool.on('connect', (client) => {
       client.on('error', this.options.onError);
       client.on('end', () => {
-        if (checkedOut.has(client as pg.PoolClient)) (client as pg.PoolClient).release(true);
+        if (checkedOut.has(client)) client.release(true);
       });
     });
     // Bounded: a connection the adapter was still opening must not hold shutdown up.
