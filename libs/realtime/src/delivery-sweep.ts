@@ -46,6 +46,7 @@ export class DeliverySweep implements OnApplicationBootstrap, OnModuleDestroy {
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> = Promise.resolve(0);
+  private busy = false;
   /** Notifications this node has sent because their push did not come. */
   deliveredTotal = 0;
 
@@ -80,7 +81,10 @@ export class DeliverySweep implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.run(), this.intervalMs);
+    // A sweep slower than the interval is not queued behind: the next tick after it runs.
+    this.timer = setInterval(() => {
+      if (!this.busy) void this.run();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -91,13 +95,19 @@ export class DeliverySweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One sweep (after any still running); resolves with how many notifications it sent. */
   run(): Promise<number> {
-    this.running = this.running.then(() =>
-      this.sweep().catch((error: unknown) => {
-        this.logger.warn({ err: error, msg: 'delivery sweep failed; the next one tries again' });
-        return 0;
-      }),
+    this.busy = true;
+    const run = this.running.then(() =>
+      this.sweep()
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error, msg: 'delivery sweep failed; the next one tries again' });
+          return 0;
+        })
+        .finally(() => {
+          if (this.running === run) this.busy = false;
+        }),
     );
-    return this.running;
+    this.running = run;
+    return run;
   }
 
   private async sweep(): Promise<number> {
