@@ -10,13 +10,17 @@ import { currentUser, hasRole, onSessionChange, refresh, signOut } from './sessi
 import { AlertsScreen } from './screens/alerts.tsx';
 import { CaseloadScreen } from './screens/caseload.tsx';
 import { FamilyScreen } from './screens/family.tsx';
-import { SettingsScreen } from './screens/settings.tsx';
 import { SignInScreen } from './screens/sign-in.tsx';
 
 // The auditor's and admins' screens load only for those who open them.
 const AdminScreen = lazy(() => import('./screens/admin.tsx').then((m) => ({ default: m.AdminScreen })));
 const AuditScreen = lazy(() => import('./screens/audit.tsx').then((m) => ({ default: m.AuditScreen })));
 const RulesScreen = lazy(() => import('./screens/rules.tsx').then((m) => ({ default: m.RulesScreen })));
+// As are the rarer ones: settings, and the page a password-reset link opens.
+const SettingsScreen = lazy(() => import('./screens/settings.tsx').then((m) => ({ default: m.SettingsScreen })));
+const ResetPasswordScreen = lazy(() =>
+  import('./screens/reset-password.tsx').then((m) => ({ default: m.ResetPasswordScreen })),
+);
 
 const LATEST_SEQ = graphql(`
   query LatestSeq($afterSeq: Int, $first: Int = 100) {
@@ -41,10 +45,19 @@ const useUser = () => useSyncExternalStore(onSessionChange, currentUser);
 
 export function App() {
   const user = useUser();
+  const path = usePath();
   const [restoring, setRestoring] = useState(true);
   useEffect(() => {
     void refresh().finally(() => setRestoring(false));
   }, []);
+  // A reset link is for whoever holds it, signed in here or not.
+  if (path === '/reset-password') {
+    return (
+      <Suspense fallback={<p className="loading">Loading Hearth…</p>}>
+        <ResetPasswordScreen />
+      </Suspense>
+    );
+  }
   if (restoring) return <p className="loading">Loading Hearth…</p>;
   if (!user) return <SignInScreen />;
   return <SignedIn />;
