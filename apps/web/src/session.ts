@@ -75,7 +75,9 @@ async function call<T>(query: string, variables: Record<string, unknown>, token?
     const error = json.errors?.[0];
     const code = error?.extensions?.code;
     throw new AuthError(
-      code === 'RATE_LIMITED' ? 'Too many attempts. Wait a minute.' : (error?.message ?? 'Sign-in failed'),
+      code === 'RATE_LIMITED'
+        ? 'Too many attempts. Wait a few minutes, then try again.'
+        : (error?.message ?? 'Sign-in failed'),
       code,
       error?.extensions?.field,
     );

@@ -229,7 +229,7 @@ export function AdminScreen() {
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={`Reset the password of ${u.displayName}`}
+                        aria-label={`Reset password for ${u.displayName}`}
                         onClick={() => void startReset(u.id, u.displayName)}
                       >
                         Reset password

@@ -87,7 +87,8 @@ export function InviteByDirectory({
       onAdded();
     } catch (error) {
       const found = fieldErrors(error);
-      setErrors({ form: found['form'] ?? Object.values(found)[0] ?? 'Could not add them' });
+      const until = found['expiresAt'] && `Access until ${found['expiresAt']}`;
+      setErrors({ form: until || (found['form'] ?? Object.values(found)[0] ?? 'Could not add them') });
     } finally {
       setAdding(null);
     }

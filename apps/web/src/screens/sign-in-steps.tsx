@@ -4,7 +4,7 @@ import { confirmationErrors, FieldError, FormError, invalid, NewPasswordFields, 
 import { AuthError, completeSignIn, type Challenge } from '../session.ts';
 
 const UNREACHABLE = 'Hearth cannot be reached. Check your connection.';
-export const EXPIRED = 'That sign-in took too long. Sign in again.';
+export const EXPIRED = 'This sign-in has expired. Sign in again.';
 
 /** A refusal as field errors: bad input on its field (without the field's name), the rest for the form. */
 export function authErrors(error: unknown): Errors {
