@@ -3,6 +3,7 @@ import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { demoWorld, type DemoUser } from './support/demo.js';
 import {
+  apolloCache,
   buildClient,
   freePort,
   launchBrowser,
@@ -153,7 +154,13 @@ describe('the web client: accounts, second factor and the directory', () => {
     await dee.page.getByLabel('I have saved my recovery codes').check();
     await done.click();
     await dee.page.getByText('Your authenticator app is set up.').waitFor();
+    // Neither the key nor the codes stay behind: not in the page, not in the Apollo cache, which
+    // holds the rest of the screen (positive control: her saved job title).
     expect(await dee.page.content()).not.toContain(recovery[0]);
+    const cache = await apolloCache(dee.page);
+    expect(cache).toContain('Designated Safeguarding Lead and SENCo');
+    expect(cache).not.toContain(secret);
+    expect(cache).not.toContain(recovery[0]);
 
     // Signing in now takes a code. The enrolment spent this step's code: the next step's is fresh.
     await signOut(dee.page);
@@ -253,7 +260,7 @@ describe('the web client: accounts, second factor and the directory', () => {
     await invite.getByText('at least 2 characters').waitFor();
 
     await invite.getByLabel('Name or agency').fill('Police');
-    await invite.getByLabel('Role').selectOption('PRACTITIONER');
+    await invite.getByLabel('Only with role').selectOption('PRACTITIONER');
     const searched = sam.page.waitForResponse(
       (r) => r.url().endsWith('/graphql') && (r.request().postData() ?? '').includes('Directory'),
     );
@@ -277,11 +284,11 @@ describe('the web client: accounts, second factor and the directory', () => {
 
     // A past end date is refused by the server, shown, and nothing changes; then the add works.
     await invite.getByLabel('Access until (optional)').fill('2020-01-01');
-    await entry.getByRole('button', { name: 'Add Pat Reid to this network' }).click();
+    await entry.getByRole('button', { name: 'Add to this network: Pat Reid' }).click();
     await invite.getByRole('alert').getByText('must be in the future').waitFor();
     expect(await sam.page.getByRole('list', { name: 'Network members' }).textContent()).not.toContain('Pat Reid');
     await invite.getByLabel('Access until (optional)').fill('');
-    await entry.getByRole('button', { name: 'Add Pat Reid to this network' }).click();
+    await entry.getByRole('button', { name: 'Add to this network: Pat Reid' }).click();
     await invite.getByText('Pat Reid is now in this network.').waitFor();
     await sam.page.getByRole('list', { name: 'Network members' }).getByText('Pat Reid').waitFor();
     await entry.getByText('Already in this network.').waitFor();

@@ -212,40 +212,42 @@ export function AdminScreen() {
                   )}
                 </td>
                 <td>{label(u.status)}</td>
-                <td className="row-actions">
-                  {u.status === 'ACTIVE' && u.id !== me.id && (
-                    <>
+                <td>
+                  <div className="row-actions">
+                    {u.status === 'ACTIVE' && u.id !== me.id && (
+                      <>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Disable ${u.displayName}`}
+                          onClick={() =>
+                            confirm(`Disable ${u.displayName}? They are signed out at once.`) &&
+                            void disable({ variables: { userId: u.id } })
+                          }
+                        >
+                          Disable
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Reset password for ${u.displayName}`}
+                          onClick={() => void startReset(u.id, u.displayName)}
+                        >
+                          Reset password
+                        </button>
+                      </>
+                    )}
+                    {u.status === 'DISABLED' && (
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={`Disable ${u.displayName}`}
-                        onClick={() =>
-                          confirm(`Disable ${u.displayName}? They are signed out at once.`) &&
-                          void disable({ variables: { userId: u.id } })
-                        }
+                        aria-label={`Enable ${u.displayName}`}
+                        onClick={() => void enable({ variables: { userId: u.id } })}
                       >
-                        Disable
+                        Enable
                       </button>
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={`Reset password for ${u.displayName}`}
-                        onClick={() => void startReset(u.id, u.displayName)}
-                      >
-                        Reset password
-                      </button>
-                    </>
-                  )}
-                  {u.status === 'DISABLED' && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      aria-label={`Enable ${u.displayName}`}
-                      onClick={() => void enable({ variables: { userId: u.id } })}
-                    >
-                      Enable
-                    </button>
-                  )}
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

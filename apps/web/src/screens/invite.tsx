@@ -116,7 +116,7 @@ export function InviteByDirectory({
             {searchMessage}
           </p>
         )}
-        <label htmlFor="directory-agency">Agency</label>
+        <label htmlFor="directory-agency">Only in agency</label>
         <select id="directory-agency" name="agencyId" defaultValue="">
           <option value="">Any agency</option>
           {agencies.data?.agencies.map((a) => (
@@ -125,7 +125,7 @@ export function InviteByDirectory({
             </option>
           ))}
         </select>
-        <label htmlFor="directory-role">Role</label>
+        <label htmlFor="directory-role">Only with role</label>
         <select id="directory-role" name="role" defaultValue="">
           <option value="">Practitioners and managers</option>
           <option value="PRACTITIONER">Practitioners</option>
@@ -177,7 +177,7 @@ export function InviteByDirectory({
                       type="button"
                       className="secondary"
                       disabled={adding !== null}
-                      aria-label={`Add ${person.displayName} to this network`}
+                      aria-label={`Add to this network: ${person.displayName}`}
                       onClick={() => void invite(person.userId, person.displayName)}
                     >
                       Add to this network
