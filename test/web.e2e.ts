@@ -319,6 +319,8 @@ describe('the web client', () => {
     // The server's BAD_USER_INPUT lands on the password field.
     await ada.page.locator('#u-password[aria-invalid="true"]').waitFor();
     await ada.page.getByLabel('First password (at least 12 characters)').fill('a-long-first-password');
+    // Choosing their own password at the first sign-in is covered in web-account.e2e.ts.
+    await ada.page.getByLabel('They choose their own password when they first sign in').uncheck();
     await ada.page.getByRole('button', { name: 'Add' }).click();
     await ada.page.locator(`[data-testid="user-row"][data-email="${email}"]`).waitFor();
 

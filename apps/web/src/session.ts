@@ -20,6 +20,16 @@ interface AuthPayload {
   user: SessionUser;
 }
 
+/** What a sign-in still needs after the password: a code from the authenticator, or a new password. */
+export interface Challenge {
+  token: string;
+  step: 'MFA_CODE' | 'PASSWORD_CHANGE';
+  expiresAt: string;
+}
+
+/** `login` and `completeLogin` answer a session, or (tokens null) the next step. */
+type SignInPayload = { challenge: Challenge } | (AuthPayload & { challenge: null });
+
 const USER_FIELDS = 'user { id displayName email roles agency { id name kind } }';
 
 let accessToken: string | null = null;
@@ -31,7 +41,16 @@ let refreshing: Promise<RefreshOutcome> | null = null;
 export type RefreshOutcome = 'ok' | 'refused' | 'unreachable';
 const listeners = new Set<() => void>();
 
-export class AuthError extends Error {}
+/** A refusal from the server: its code (UNAUTHENTICATED, BAD_USER_INPUT…) and, for bad input, the field. */
+export class AuthError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
 class Unreachable extends Error {}
 
 async function call<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
@@ -48,13 +67,19 @@ async function call<T>(query: string, variables: Record<string, unknown>, token?
     throw new Unreachable('Hearth cannot be reached. Check your connection.');
   }
   if (response.status >= 502) throw new Unreachable('Hearth cannot be reached. Check your connection.');
-  const json = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  const json = (await response.json()) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+  };
   if (json.errors?.length || !json.data) {
     const error = json.errors?.[0];
+    const code = error?.extensions?.code;
     throw new AuthError(
-      error?.extensions?.code === 'RATE_LIMITED'
-        ? 'Too many attempts. Wait a minute.'
+      code === 'RATE_LIMITED'
+        ? 'Too many attempts. Wait a few minutes, then try again.'
         : (error?.message ?? 'Sign-in failed'),
+      code,
+      error?.extensions?.field,
     );
   }
   return json.data;
@@ -69,12 +94,41 @@ function accept(payload: AuthPayload): SessionUser {
   return payload.user;
 }
 
-export async function signIn(email: string, password: string): Promise<SessionUser> {
-  const data = await call<{ login: AuthPayload }>(
-    `mutation SignIn($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken ${USER_FIELDS} } }`,
+const SIGN_IN_FIELDS = `accessToken accessTokenExpiresAt refreshToken challenge { token step expiresAt } ${USER_FIELDS}`;
+
+/** Signed in (null), or the challenge to answer with `completeSignIn`. */
+function settle(payload: SignInPayload): Challenge | null {
+  if (payload.challenge) return payload.challenge;
+  accept(payload);
+  return null;
+}
+
+export async function signIn(email: string, password: string): Promise<Challenge | null> {
+  const data = await call<{ login: SignInPayload }>(
+    `mutation SignIn($email: String!, $password: String!) { login(email: $email, password: $password) { ${SIGN_IN_FIELDS} } }`,
     { email, password },
   );
-  return accept(data.login);
+  return settle(data.login);
+}
+
+/** The second step: a code (authenticator or recovery), or the new password; maybe a further step. */
+export async function completeSignIn(
+  challenge: Challenge,
+  answer: { code: string } | { newPassword: string },
+): Promise<Challenge | null> {
+  const data = await call<{ completeLogin: SignInPayload }>(
+    `mutation CompleteSignIn($challengeToken: String!, $code: String, $newPassword: String) { completeLogin(challengeToken: $challengeToken, code: $code, newPassword: $newPassword) { ${SIGN_IN_FIELDS} } }`,
+    { challengeToken: challenge.token, ...answer },
+  );
+  return settle(data.completeLogin);
+}
+
+/** Sets a new password with the token an admin handed over; the owner signs in afterwards. */
+export async function completePasswordReset(token: string, newPassword: string): Promise<void> {
+  await call<{ completePasswordReset: boolean }>(
+    `mutation CompletePasswordReset($token: String!, $newPassword: String!) { completePasswordReset(token: $token, newPassword: $newPassword) }`,
+    { token, newPassword },
+  );
 }
 
 /** Rotates the refresh token; one rotation at a time, or the server would see a reuse. */

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
-import { label, field } from '../format.ts';
+import { label, field, when } from '../format.ts';
 import { graphql } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
 import { currentUser } from '../session.ts';
@@ -58,6 +58,22 @@ const DISABLE = graphql(`
     }
   }
 `);
+const ENABLE = graphql(`
+  mutation EnableUser($userId: ID!) {
+    enableUser(userId: $userId) {
+      id
+      status
+    }
+  }
+`);
+const RESET_PASSWORD = graphql(`
+  mutation ResetUserPassword($userId: ID!) {
+    resetUserPassword(userId: $userId) {
+      token
+      expiresAt
+    }
+  }
+`);
 const SET_POLICY = graphql(`
   mutation SetSharingPolicy($input: SharingPolicyInput!) {
     setSharingPolicy(input: $input) {
@@ -83,6 +99,19 @@ export function AdminScreen() {
   const [create, { loading: creating }] = useMutation(CREATE);
   const [setRoles, { error: rolesError }] = useMutation(SET_ROLES, { errorPolicy: 'all' });
   const [disable, { error: disableError }] = useMutation(DISABLE, { errorPolicy: 'all' });
+  const [enable, { error: enableError }] = useMutation(ENABLE, { errorPolicy: 'all' });
+  // The token is shown once and kept in this screen's state only, never in the Apollo cache.
+  const [resetPassword, { error: resetError }] = useMutation(RESET_PASSWORD, {
+    errorPolicy: 'all',
+    fetchPolicy: 'no-cache',
+  });
+  const [reset, setReset] = useState<{ name: string; token: string; expiresAt: string } | null>(null);
+  const startReset = async (userId: string, name: string) => {
+    if (!confirm(`Reset the password of ${name}? They are signed out at once.`)) return;
+    setReset(null);
+    const { data: result } = await resetPassword({ variables: { userId } });
+    if (result) setReset({ name, ...result.resetUserPassword });
+  };
   const [setPolicy, { error: policyError }] = useMutation(SET_POLICY, { errorPolicy: 'all' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<string | null>(null);
@@ -103,6 +132,7 @@ export function AdminScreen() {
             phone: text('phone') || null,
             roles: values.getAll('roles').map(String) as Role[],
             password: field(values, 'password'),
+            mustChangePassword: values.get('mustChangePassword') === 'on',
           },
         },
       });
@@ -127,11 +157,12 @@ export function AdminScreen() {
       <h1 tabIndex={-1}>{me.agency.name}</h1>
       <p className="muted">You manage your agency&apos;s accounts and sharing. You see no case content.</p>
       <h2>People</h2>
-      {(rolesError ?? disableError) && (
+      {(rolesError ?? disableError ?? enableError ?? resetError) && (
         <p className="error" role="alert">
-          {(rolesError ?? disableError)?.message}
+          {(rolesError ?? disableError ?? enableError ?? resetError)?.message}
         </p>
       )}
+      {reset && <ResetLink {...reset} onClose={() => setReset(null)} />}
       <div className="table-wrap" tabIndex={0} role="region" aria-label="People in your agency">
         <table>
           <thead>
@@ -182,19 +213,41 @@ export function AdminScreen() {
                 </td>
                 <td>{label(u.status)}</td>
                 <td>
-                  {u.status === 'ACTIVE' && u.id !== me.id && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      aria-label={`Disable ${u.displayName}`}
-                      onClick={() =>
-                        confirm(`Disable ${u.displayName}? They are signed out at once.`) &&
-                        void disable({ variables: { userId: u.id } })
-                      }
-                    >
-                      Disable
-                    </button>
-                  )}
+                  <div className="row-actions">
+                    {u.status === 'ACTIVE' && u.id !== me.id && (
+                      <>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Disable ${u.displayName}`}
+                          onClick={() =>
+                            confirm(`Disable ${u.displayName}? They are signed out at once.`) &&
+                            void disable({ variables: { userId: u.id } })
+                          }
+                        >
+                          Disable
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Reset password for ${u.displayName}`}
+                          onClick={() => void startReset(u.id, u.displayName)}
+                        >
+                          Reset password
+                        </button>
+                      </>
+                    )}
+                    {u.status === 'DISABLED' && (
+                      <button
+                        type="button"
+                        className="secondary"
+                        aria-label={`Enable ${u.displayName}`}
+                        onClick={() => void enable({ variables: { userId: u.id } })}
+                      >
+                        Enable
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
@@ -236,6 +289,10 @@ export function AdminScreen() {
         <label htmlFor="u-password">First password (at least 12 characters)</label>
         <input id="u-password" name="password" type="password" autoComplete="new-password" {...invalid('password')} />
         {err('password')}
+        <label className="radio">
+          <input type="checkbox" name="mustChangePassword" defaultChecked /> They choose their own password when they
+          first sign in
+        </label>
         <button type="submit" disabled={creating}>
           Add
         </button>
@@ -282,5 +339,43 @@ export function AdminScreen() {
         </table>
       </div>
     </section>
+  );
+}
+
+/**
+ * The reset link, shown once: the token goes in the link's fragment, so neither the server's logs
+ * nor a Referer ever carry it. Whoever opens it sets the password: hand it over in person or by a
+ * channel only its owner reads.
+ */
+function ResetLink({
+  name,
+  token,
+  expiresAt,
+  onClose,
+}: {
+  name: string;
+  token: string;
+  expiresAt: string;
+  onClose: () => void;
+}) {
+  const link = `${location.origin}/reset-password#token=${encodeURIComponent(token)}`;
+  return (
+    <div className="notice reset-link" role="status" aria-labelledby="reset-heading">
+      <h3 id="reset-heading">Password reset for {name}</h3>
+      <p>
+        Give {name} this link. It works once, until {when(expiresAt)}, and is shown only now. They have been signed out;
+        their old password now only leads to choosing a new one.
+      </p>
+      <p className="mono wrap" data-testid="reset-link">
+        {link}
+      </p>
+      <details>
+        <summary>The token alone</summary>
+        <p className="mono wrap">{token}</p>
+      </details>
+      <button type="button" className="secondary" onClick={onClose}>
+        I have handed it over
+      </button>
+    </div>
   );
 }

@@ -1,14 +1,17 @@
 import { useMutation, useQuery } from '@apollo/client/react';
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Contact } from '../contact.tsx';
 import { CARD } from '../fragments.ts';
-import { day, label, field } from '../format.ts';
+import { day, label } from '../format.ts';
 import { graphql, readFragment } from '../graphql.ts';
 import { useScreenTitle } from '../router.tsx';
-import { currentUser } from '../session.ts';
+import { currentUser, hasRole } from '../session.ts';
 import { markSeen } from '../unread.ts';
 import { fieldErrors, PostEvent } from './post-event.tsx';
 import { Timeline } from './timeline.tsx';
+
+// The directory search loads only for those who may invite, when they open a family.
+const InviteByDirectory = lazy(() => import('./invite.tsx').then((m) => ({ default: m.InviteByDirectory })));
 
 export const FAMILY = graphql(
   `
@@ -84,13 +87,6 @@ const TRANSFER = graphql(`
     }
   }
 `);
-const INVITE = graphql(`
-  mutation Invite($familyId: ID!, $userId: ID!, $expiresAt: DateTime) {
-    addNetworkMember(familyId: $familyId, userId: $userId, expiresAt: $expiresAt) {
-      role
-    }
-  }
-`);
 const DECIDE = graphql(`
   mutation DecideJoin($id: ID!, $approve: Boolean!) {
     decideJoinRequest(id: $id, approve: $approve) {
@@ -120,6 +116,8 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
   const lead = readFragment(CARD, family.lead);
   const iLead = lead.userId === me.id;
   const cards = family.members.map((m) => ({ ...m, card: readFragment(CARD, m.user) }));
+  // Any practitioner or manager in the network may invite a colleague (break-glass access may not).
+  const mayInvite = (hasRole('PRACTITIONER') || hasRole('MANAGER')) && cards.some((m) => m.card.userId === me.id);
   const agencies = [
     ...new Map(cards.flatMap((m) => (m.card.agency ? [[m.card.agency.id, m.card.agency] as const] : []))).values(),
   ];
@@ -210,6 +208,15 @@ export function FamilyScreen({ familyId }: { familyId: string }) {
               ))}
             </ul>
           </section>
+          {mayInvite && (
+            <Suspense fallback={<p className="loading">Loading…</p>}>
+              <InviteByDirectory
+                familyId={familyId}
+                memberIds={cards.map((m) => m.card.userId)}
+                onAdded={() => void refetch()}
+              />
+            </Suspense>
+          )}
           {iLead && <LeadActions familyId={familyId} status={family.protectionStatus} onDone={() => void refetch()} />}
         </aside>
       </div>
@@ -255,30 +262,8 @@ function MemberActions({
 
 function LeadActions({ familyId, status, onDone }: { familyId: string; status: string; onDone: () => void }) {
   const [setStatus] = useMutation(SET_STATUS);
-  const [invite] = useMutation(INVITE);
   const [decide] = useMutation(DECIDE);
   const requests = useQuery(JOIN_REQUESTS, { variables: { familyId } });
-  const [inviteError, setInviteError] = useState<string | null>(null);
-  const submitInvite = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const values = new FormData(form);
-    const until = field(values, 'until');
-    setInviteError(null);
-    try {
-      await invite({
-        variables: {
-          familyId,
-          userId: field(values, 'userId').trim(),
-          expiresAt: until ? new Date(`${until}T23:59:59Z`).toISOString() : null,
-        },
-      });
-      form.reset();
-      onDone();
-    } catch (error) {
-      setInviteError(Object.values(fieldErrors(error))[0] ?? 'Could not invite');
-    }
-  };
   return (
     <section aria-labelledby="lead-heading">
       <h2 id="lead-heading">Lead actions</h2>
@@ -296,17 +281,6 @@ function LeadActions({ familyId, status, onDone }: { familyId: string; status: s
           </option>
         ))}
       </select>
-      <form onSubmit={(e) => void submitInvite(e)} className="invite">
-        <h3>Invite a practitioner</h3>
-        <label htmlFor="invite-user">Their Hearth user id</label>
-        <input id="invite-user" name="userId" required />
-        <label htmlFor="invite-until">Access until (optional)</label>
-        <input id="invite-until" name="until" type="date" />
-        {inviteError && <p className="error">{inviteError}</p>}
-        <button type="submit" className="secondary">
-          Invite
-        </button>
-      </form>
       <h3>Requests to join</h3>
       {requests.data?.joinRequests.length ? (
         <ul>

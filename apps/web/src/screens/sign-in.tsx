@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { field } from '../format.ts';
-import { AuthError, signIn } from '../session.ts';
+import { AuthError, signIn, type Challenge } from '../session.ts';
+import { SecondStep } from './sign-in-steps.tsx';
 
 const ENDED: Record<string, string> = {
   ended: 'Your session has ended. Sign in again to continue.',
@@ -9,7 +10,9 @@ const ENDED: Record<string, string> = {
 export function SignInScreen() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const notice = ENDED[new URLSearchParams(location.search).get('signedOut') ?? ''];
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [restarted, setRestarted] = useState<string | null>(null);
+  const notice = restarted ?? ENDED[new URLSearchParams(location.search).get('signedOut') ?? ''];
   useEffect(() => {
     document.title = 'Sign in · Hearth';
     if (location.search) history.replaceState(null, '', location.pathname);
@@ -19,13 +22,33 @@ export function SignInScreen() {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
+    setRestarted(null);
     try {
-      await signIn(field(form, 'email'), field(form, 'password'));
+      const next = await signIn(field(form, 'email'), field(form, 'password'));
+      if (next) {
+        setChallenge(next);
+        setBusy(false);
+      }
     } catch (e) {
       setError(e instanceof AuthError ? e.message : 'Hearth cannot be reached. Check your connection.');
       setBusy(false);
     }
   };
+  if (challenge) {
+    return (
+      <main id="main" className="sign-in">
+        <h1>Hearth</h1>
+        <SecondStep
+          challenge={challenge}
+          onNext={setChallenge}
+          onRestart={(reason) => {
+            setChallenge(null);
+            setRestarted(reason ?? null);
+          }}
+        />
+      </main>
+    );
+  }
   return (
     <main id="main" className="sign-in">
       <h1>Hearth</h1>
