@@ -1,6 +1,12 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { unwrapResolverError } from '@apollo/server/errors';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { HearthConfig } from '@hearth/config';
 import { HearthError, type ErrorCode } from '@hearth/errors';
@@ -35,8 +41,18 @@ export function graphqlOptions(
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins.
-    plugins: [...armor.plugins, gate.plugin()] as unknown as NonNullable<ApolloDriverConfig['plugins']>,
+    // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins. No
+    // plugin may hook every field (willResolveField): Apollo then wraps each resolver of every
+    // request. Cache control is such a plugin, installed by default, and Hearth sends no cache
+    // hints (answers are per user); tracing and reporting to Apollo's cloud are off too.
+    plugins: [
+      ...armor.plugins,
+      gate.plugin(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ] as unknown as NonNullable<ApolloDriverConfig['plugins']>,
     validationRules: [...armor.validationRules],
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => {
