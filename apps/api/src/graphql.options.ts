@@ -8,7 +8,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { HearthConfig } from '@hearth/config';
+import { environmentIsProduction, type HearthConfig } from '@hearth/config';
 import { HearthError, type ErrorCode } from '@hearth/errors';
 import type { MutationGate } from '@hearth/mutation-gate';
 import type { Logger, Metrics } from '@hearth/observability';
@@ -23,6 +23,12 @@ export function graphqlOptions(
   gate: MutationGate,
 ): ApolloDriverConfig {
   const production = config.nodeEnv === 'production';
+  // graphql-js chooses its production build (no cross-realm check in every instanceof) from
+  // process.env.NODE_ENV once, when first imported: a configuration passed in any other way
+  // comes too late for it.
+  if (production && !environmentIsProduction()) {
+    logger.warn('NODE_ENV=production is configured but not set in the environment: GraphQL runs its development build');
+  }
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
