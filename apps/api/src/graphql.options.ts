@@ -1,8 +1,14 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { unwrapResolverError } from '@apollo/server/errors';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import type { HearthConfig } from '@hearth/config';
+import { environmentIsProduction, type HearthConfig } from '@hearth/config';
 import { HearthError, type ErrorCode } from '@hearth/errors';
 import type { MutationGate } from '@hearth/mutation-gate';
 import type { Logger, Metrics } from '@hearth/observability';
@@ -17,6 +23,12 @@ export function graphqlOptions(
   gate: MutationGate,
 ): ApolloDriverConfig {
   const production = config.nodeEnv === 'production';
+  // graphql-js chooses its production build (no cross-realm check in every instanceof) from
+  // process.env.NODE_ENV once, when first imported: a configuration passed in any other way
+  // comes too late for it.
+  if (production && !environmentIsProduction()) {
+    logger.warn('NODE_ENV=production is configured but not set in the environment: GraphQL runs its development build');
+  }
   const armor = new ApolloArmor({
     maxDepth: { n: 10 },
     maxAliases: { n: 15 },
@@ -35,8 +47,18 @@ export function graphqlOptions(
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins.
-    plugins: [...armor.plugins, gate.plugin()] as unknown as NonNullable<ApolloDriverConfig['plugins']>,
+    // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins. No
+    // plugin may hook every field (willResolveField): Apollo then wraps each resolver of every
+    // request. Cache control is such a plugin, installed by default, and Hearth sends no cache
+    // hints (answers are per user); tracing and reporting to Apollo's cloud are off too.
+    plugins: [
+      ...armor.plugins,
+      gate.plugin(),
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+    ] as unknown as NonNullable<ApolloDriverConfig['plugins']>,
     validationRules: [...armor.validationRules],
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     formatError: (formatted, error) => {

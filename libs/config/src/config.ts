@@ -361,3 +361,12 @@ function developmentKeys(dataDir: string): SigningKeys {
     throw new ConfigError(`HEARTH_DATA_DIR ${dataDir} cannot hold the development signing keys (${reason})`);
   }
 }
+
+/**
+ * Whether the process environment says production. Libraries that read NODE_ENV once, when they
+ * are first imported (graphql-js picks its production build so), see this, not a configuration
+ * passed to `loadConfig` in another way.
+ */
+export function environmentIsProduction(): boolean {
+  return process.env['NODE_ENV'] === 'production';
+}

@@ -25,3 +25,4 @@ export type {
   DomainEventName,
   EffectErrorReporter,
 } from './domain-events.js';
+export { preparedQuery } from './prepared.js';

@@ -4,6 +4,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AgencyKind } from './identity.enums.js';
 import type { AgencyModel } from './identity.models.js';
 
+/**
+ * The agency `idColumn` names, joined as `alias` (`alias.id`, `alias.name`, `alias.kind`): for
+ * another lib's statement that shows an agency beside its own rows.
+ */
+export function agencyJoin(alias: string, idColumn: string): string {
+  return `JOIN agencies ${alias} ON ${alias}.id = ${idColumn}`;
+}
+
 @Injectable()
 export class AgencyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}

@@ -1,4 +1,5 @@
 export { AgencyService } from './agency.service.js';
+export { agencyJoin } from './agency.repository.js';
 export { AgencyKind, UserStatus } from './identity.enums.js';
 export { IDENTITY_EVENTS } from './identity-events.js';
 export type { IdentityEvent, IdentityEventRecorder, LoginFailure } from './identity-events.js';

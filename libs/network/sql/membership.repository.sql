@@ -42,12 +42,15 @@ INSERT INTO network_members (family_id, user_id, role, added_by) VALUES ($1, $2,
   ON CONFLICT (family_id, user_id) WHERE removed_at IS NULL DO NOTHING RETURNING id;
 
 -- MembershipRepository.cards
-SELECT k.family_id, u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
-         a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
-  FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
-  JOIN users u ON u.id = k.user_id
-  JOIN agencies a ON a.id = u.agency_id
+SELECT k.family_id, c.* FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
   LEFT JOIN LATERAL (
-    SELECT sensitive, contact_route, public_id FROM network_members
-    WHERE family_id = k.family_id AND user_id = k.user_id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
-  ) m ON true;
+    SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+           a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+    FROM users u
+    JOIN agencies a ON a.id = u.agency_id
+    LEFT JOIN LATERAL (
+      SELECT sensitive, contact_route, public_id FROM network_members
+      WHERE family_id = k.family_id AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+    ) m ON true
+    WHERE u.id = k.user_id
+  ) c ON true;

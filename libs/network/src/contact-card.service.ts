@@ -49,17 +49,18 @@ export class ContactCardService {
     return keys.map((k) => {
       const row = byKey.get(k);
       if (!row) throw new Error(`no user for contact card ${k}`);
-      return toCard(row, viewer);
+      return contactCard(row, viewer);
     });
   }
 }
 
 /** A sensitive member is unidentifiable to viewers outside their own agency. */
-function isMasked(row: CardRow, viewer: Principal): boolean {
+function isMasked(row: Omit<CardRow, 'family_id'>, viewer: Principal): boolean {
   return row.sensitive === true && row.agency_id !== viewer.agencyId;
 }
 
-function toCard(row: CardRow, viewer: Principal): ContactCardModel {
+/** A contact card as the viewer may see it: the one place the sensitive-member rule is applied. */
+export function contactCard(row: Omit<CardRow, 'family_id'>, viewer: Principal): ContactCardModel {
   if (isMasked(row, viewer)) {
     return {
       // An id of this membership only: it links nothing across families.

@@ -1,12 +1,12 @@
 export { AccessService } from './access.service.js';
-export { ContactCardService } from './contact-card.service.js';
+export { contactCard, ContactCardService } from './contact-card.service.js';
 export { FAMILY_FIELDS, FamilyRepository, PERSON_COLUMNS, toFamilyModel, toPersonModel } from './family.repository.js';
 export type { FamilyRow, PersonRow } from './family.repository.js';
 export { GrantRepository } from './grant.repository.js';
 export type { GrantRow } from './grant.repository.js';
 export { JoinRequestRepository } from './join-request.repository.js';
 export type { JoinRequestRow } from './join-request.repository.js';
-export { MembershipRepository } from './membership.repository.js';
+export { contactCardJoin, MembershipRepository } from './membership.repository.js';
 export type { CardRow, MemberRow } from './membership.repository.js';
 export { PersonRepository } from './person.repository.js';
 export type { NewPerson, PersonMatchRow } from './person.repository.js';

@@ -30,6 +30,26 @@ export interface CardRow {
   public_id: string | null;
 }
 
+/**
+ * The contact-card row (a `CardRow` but its family) of the user `userColumn` as a member of the
+ * family `familyColumn`, as a lateral join named `alias`: the user, their agency and their latest
+ * membership of that family, if any (all null when there is no such user). Another lib's
+ * statement joins it to show cards with its own rows in one statement; `contactCard` then masks.
+ */
+export function contactCardJoin(alias: string, familyColumn: string, userColumn: string): string {
+  return `LEFT JOIN LATERAL (
+         SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+                a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+         FROM users u
+         JOIN agencies a ON a.id = u.agency_id
+         LEFT JOIN LATERAL (
+           SELECT sensitive, contact_route, public_id FROM network_members
+           WHERE family_id = ${familyColumn} AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+         ) m ON true
+         WHERE u.id = ${userColumn}
+       ) ${alias} ON true`;
+}
+
 const MEMBER_COLUMNS = 'family_id, user_id, role, added_at, expires_at';
 
 /**
@@ -173,15 +193,8 @@ export class MembershipRepository {
    */
   cards(pairs: readonly (readonly [familyId: string, userId: string])[]): Promise<CardRow[]> {
     return this.dataSource.query(
-      `SELECT k.family_id, u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
-              a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
-       FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
-       JOIN users u ON u.id = k.user_id
-       JOIN agencies a ON a.id = u.agency_id
-       LEFT JOIN LATERAL (
-         SELECT sensitive, contact_route, public_id FROM network_members
-         WHERE family_id = k.family_id AND user_id = k.user_id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
-       ) m ON true`,
+      `SELECT k.family_id, c.* FROM unnest($1::uuid[], $2::uuid[]) AS k(family_id, user_id)
+       ${contactCardJoin('c', 'k.family_id', 'k.user_id')}`,
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
   }

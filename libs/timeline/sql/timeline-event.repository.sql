@@ -17,32 +17,79 @@ SELECT id, kind FROM timeline_events
 SELECT f.family_id, (SELECT max(recorded_at) FROM timeline_events e WHERE e.family_id = f.family_id) AS last
   FROM unnest($1::uuid[]) AS f(family_id);
 
--- TimelineEventRepository.page
-SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
-     e.amends_event_id, v.content_visible,
-     CASE WHEN v.content_visible THEN e.summary END AS summary,
-     CASE WHEN v.content_visible THEN e.body END AS body,
-     CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
-   FROM timeline_events e
-   CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($12::uuid[])) AND (e.author_id = $13::uuid)) OR ((e.family_id = ANY($14::uuid[])) AND ($15::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($16::uuid[])) AND ($17::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($18::uuid[])) AND (e.visibility = $19::text) AND (e.agency_id = $20::uuid)) OR ((e.family_id = ANY($21::uuid[])) AND (e.visibility = $22::text))), FALSE) AS content_visible) v
-   WHERE e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
-  AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
-  AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
-  AND ($7::uuid IS NULL OR EXISTS (
-        SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
-  AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
-  AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz) AND (e.family_id = ANY($11::uuid[]))
-   ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4;
+-- TimelineEventRepository.page (first page)
+SELECT ev.*, to_jsonb(card) AS author_card, agency.name AS event_agency_name, agency.kind AS event_agency_kind
+     FROM (SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+       e.amends_event_id, v.content_visible,
+       CASE WHEN v.content_visible THEN e.summary END AS summary,
+       CASE WHEN v.content_visible THEN e.body END AS body,
+       CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+     FROM timeline_events e
+     CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
+     WHERE e.family_id = $1 AND (e.family_id = ANY($2::uuid[]))
+     ORDER BY e.recorded_at DESC, e.id DESC LIMIT 21) ev
+     LEFT JOIN LATERAL (
+    SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+           a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+    FROM users u
+    JOIN agencies a ON a.id = u.agency_id
+    LEFT JOIN LATERAL (
+      SELECT sensitive, contact_route, public_id FROM network_members
+      WHERE family_id = ev.family_id AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+    ) m ON true
+    WHERE u.id = ev.author_id
+  ) card ON true
+     JOIN agencies agency ON agency.id = ev.agency_id
+     ORDER BY ev.recorded_at DESC, ev.id DESC;
+
+-- TimelineEventRepository.page (after a cursor)
+SELECT ev.*, to_jsonb(card) AS author_card, agency.name AS event_agency_name, agency.kind AS event_agency_kind
+     FROM (SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+       e.amends_event_id, v.content_visible,
+       CASE WHEN v.content_visible THEN e.summary END AS summary,
+       CASE WHEN v.content_visible THEN e.body END AS body,
+       CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+     FROM timeline_events e
+     CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($5::uuid[])) AND (e.author_id = $6::uuid)) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($9::uuid[])) AND ($10::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($11::uuid[])) AND (e.visibility = $12::text) AND (e.agency_id = $13::uuid)) OR ((e.family_id = ANY($14::uuid[])) AND (e.visibility = $15::text))), FALSE) AS content_visible) v
+     WHERE e.family_id = $1 AND (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid) AND (e.family_id = ANY($4::uuid[]))
+     ORDER BY e.recorded_at DESC, e.id DESC LIMIT 21) ev
+     LEFT JOIN LATERAL (
+    SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+           a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+    FROM users u
+    JOIN agencies a ON a.id = u.agency_id
+    LEFT JOIN LATERAL (
+      SELECT sensitive, contact_route, public_id FROM network_members
+      WHERE family_id = ev.family_id AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+    ) m ON true
+    WHERE u.id = ev.author_id
+  ) card ON true
+     JOIN agencies agency ON agency.id = ev.agency_id
+     ORDER BY ev.recorded_at DESC, ev.id DESC;
 
 -- TimelineEventRepository.visible
-SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
-    e.amends_event_id, v.content_visible,
-    CASE WHEN v.content_visible THEN e.summary END AS summary,
-    CASE WHEN v.content_visible THEN e.body END AS body,
-    CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
-  FROM timeline_events e
-  CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
-  WHERE e.id = ANY($1) AND (e.family_id = ANY($2::uuid[]));
+SELECT ev.*, to_jsonb(card) AS author_card, agency.name AS event_agency_name, agency.kind AS event_agency_kind
+     FROM (SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,
+       e.amends_event_id, v.content_visible,
+       CASE WHEN v.content_visible THEN e.summary END AS summary,
+       CASE WHEN v.content_visible THEN e.body END AS body,
+       CASE WHEN v.content_visible THEN e.amendment_reason END AS amendment_reason
+     FROM timeline_events e
+     CROSS JOIN LATERAL (SELECT COALESCE((((e.family_id = ANY($3::uuid[])) AND (e.author_id = $4::uuid)) OR ((e.family_id = ANY($5::uuid[])) AND ($6::uuid = ANY(e.audience_agency_ids))) OR ((e.family_id = ANY($7::uuid[])) AND ($8::uuid = ANY(e.audience_user_ids))) OR ((e.family_id = ANY($9::uuid[])) AND (e.visibility = $10::text) AND (e.agency_id = $11::uuid)) OR ((e.family_id = ANY($12::uuid[])) AND (e.visibility = $13::text))), FALSE) AS content_visible) v
+     WHERE e.id = ANY($1) AND (e.family_id = ANY($2::uuid[]))
+     ) ev
+     LEFT JOIN LATERAL (
+    SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+           a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+    FROM users u
+    JOIN agencies a ON a.id = u.agency_id
+    LEFT JOIN LATERAL (
+      SELECT sensitive, contact_route, public_id FROM network_members
+      WHERE family_id = ev.family_id AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+    ) m ON true
+    WHERE u.id = ev.author_id
+  ) card ON true
+     JOIN agencies agency ON agency.id = ev.agency_id;
 
 -- TimelineEventRepository.lockVisible
 SELECT e.id, e.family_id, e.kind, e.severity, e.occurred_at, e.recorded_at, e.agency_id, e.author_id, e.visibility,

@@ -49,7 +49,10 @@ it('issues the statements committed in libs/timeline/sql/timeline-event.reposito
   await sql.record('TimelineEventRepository.lastRecorded', () => events.lastRecorded(manager, [familyId]));
   const ids = [randomUUID()];
   await rolledBack(async (m) => {
-    await sql.record('TimelineEventRepository.page', () =>
+    await sql.record('TimelineEventRepository.page (first page)', () =>
+      events.page(m, ability, familyId, undefined, 21),
+    );
+    await sql.record('TimelineEventRepository.page (after a cursor)', () =>
       events.page(m, ability, familyId, [at.toISOString(), ids[0]], 21),
     );
     await sql.record('TimelineEventRepository.visible', () => events.visible(m, ability, ids));

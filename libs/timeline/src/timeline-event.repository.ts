@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '@hearth/database';
 import type { HearthAbility } from '@hearth/authz';
 import type { PersonRow } from '@hearth/network';
 import { PERSON_COLUMNS } from '@hearth/network';
 import type { EventKind, Severity, Visibility } from './timeline.enums.js';
-import { eventQuery, type EventRow } from './timeline.repository.js';
+import { eventQuery, withCards, type CardedEventRow, type EventRow } from './timeline.repository.js';
 
 /** An event as posted. */
 export interface NewEvent {
@@ -67,13 +68,57 @@ export interface TimelinePageFilter {
   readonly excludedAuthorIds?: readonly string[];
 }
 
+/**
+ * The statement of `TimelineEventRepository.page`: one text for a first page, one after a cursor.
+ * The limit is written into the text: under a generic plan `LIMIT $n` is planned as a tenth of
+ * the family's events, and a sort of all of them then looks cheaper than walking the index.
+ */
+export function pageStatement(
+  ability: HearthAbility,
+  familyId: string,
+  after: readonly unknown[] | undefined,
+  limit: number,
+  filter: TimelinePageFilter = {},
+): { sql: string; params: unknown[] } {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`bad page limit ${limit}`);
+  // Only the filters in use are in the text (each combination its own statement): a generic plan
+  // cannot tell that `$n IS NULL OR …` lets every row through, and would expect a handful.
+  const params: unknown[] = [familyId];
+  const where = ['e.family_id = $1'];
+  const param = (value: unknown, type: string) => `$${params.push(value)}::${type}`;
+  if (after) where.push(`(e.recorded_at, e.id) < (${param(after[0], 'timestamptz')}, ${param(after[1], 'uuid')})`);
+  if (filter.kinds?.length) where.push(`e.kind::text = ANY(${param(filter.kinds, 'text[]')})`);
+  if (filter.agencyId) {
+    where.push(
+      `e.agency_id = ${param(filter.agencyId, 'uuid')} AND NOT (e.author_id = ANY(${param(filter.excludedAuthorIds ?? [], 'uuid[]')}))`,
+    );
+  }
+  if (filter.subjectId) {
+    where.push(
+      `EXISTS (SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = ${param(filter.subjectId, 'uuid')})`,
+    );
+  }
+  if (filter.from) where.push(`e.occurred_at >= ${param(filter.from, 'timestamptz')}`);
+  if (filter.to) where.push(`e.occurred_at < ${param(filter.to, 'timestamptz')}`);
+  const query = eventQuery(
+    ability,
+    where.join(' AND '),
+    params,
+    `ORDER BY e.recorded_at DESC, e.id DESC LIMIT ${limit}`,
+  );
+  return { sql: withCards(query.sql, 'ORDER BY ev.recorded_at DESC, ev.id DESC'), params: query.params };
+}
+
 @Injectable()
 export class TimelineEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * A page of the family's timeline as the ability sees it, newest recorded first, strictly after
-   * the (recorded_at, id) key. The filters only narrow what the ability's condition allows.
+   * the (recorded_at, id) key, with each event's author card and agency. The filters only narrow
+   * what the ability's condition allows. A prepared statement: the first page and a page after a
+   * cursor are two texts, so that under a generic plan the cursor stays a condition of the index
+   * scan (with `$n IS NULL OR …` it would become a filter over every newer row).
    */
   page(
     manager: EntityManager,
@@ -82,31 +127,9 @@ export class TimelineEventRepository {
     after: readonly unknown[] | undefined,
     limit: number,
     filter: TimelinePageFilter = {},
-  ): Promise<EventRow[]> {
-    const query = eventQuery(
-      ability,
-      `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))
-         AND ($5::text[] IS NULL OR e.kind::text = ANY($5::text[]))
-         AND ($6::uuid IS NULL OR (e.agency_id = $6::uuid AND NOT (e.author_id = ANY($10::uuid[]))))
-         AND ($7::uuid IS NULL OR EXISTS (
-               SELECT 1 FROM event_subjects s WHERE s.event_id = e.id AND s.person_id = $7::uuid))
-         AND ($8::timestamptz IS NULL OR e.occurred_at >= $8::timestamptz)
-         AND ($9::timestamptz IS NULL OR e.occurred_at < $9::timestamptz)`,
-      [
-        familyId,
-        after?.[0] ?? null,
-        after?.[1] ?? null,
-        limit,
-        filter.kinds?.length ? filter.kinds : null,
-        filter.agencyId ?? null,
-        filter.subjectId ?? null,
-        filter.from ?? null,
-        filter.to ?? null,
-        filter.excludedAuthorIds ?? [],
-      ],
-      'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
-    );
-    return manager.query(query.sql, query.params);
+  ): Promise<CardedEventRow[]> {
+    const statement = pageStatement(ability, familyId, after, limit, filter);
+    return preparedQuery(manager, statement.sql, statement.params);
   }
 
   /** Everyone who has posted in the family on behalf of an agency. */
@@ -118,10 +141,10 @@ export class TimelineEventRepository {
     return rows.map((r) => r.author_id);
   }
 
-  /** Of these events, those the ability lets the caller see. */
-  visible(manager: EntityManager, ability: HearthAbility, ids: readonly string[]): Promise<EventRow[]> {
+  /** Of these events, those the ability lets the caller see, with their author cards and agencies. */
+  visible(manager: EntityManager, ability: HearthAbility, ids: readonly string[]): Promise<CardedEventRow[]> {
     const query = eventQuery(ability, 'e.id = ANY($1)', [ids], '');
-    return manager.query(query.sql, query.params);
+    return manager.query(withCards(query.sql, ''), query.params);
   }
 
   /** The event if the ability lets the caller see it, locked until the transaction ends. */

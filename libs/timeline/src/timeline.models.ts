@@ -1,4 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { AgencyModel } from '@hearth/identity';
+import { ContactCardModel } from '@hearth/network';
 import { ConnectionType } from '@hearth/pagination';
 import { EventKind, Severity, Visibility } from './timeline.enums.js';
 
@@ -38,6 +40,16 @@ export class TimelineEventModel {
 
   @Field(() => String, { nullable: true, description: 'Why an amendment was made (null when redacted)' })
   amendmentReason: string | null;
+
+  // Read with the event, in its statement: plain properties, no resolver per field.
+  @Field(() => ContactCardModel)
+  author: ContactCardModel;
+
+  @Field(() => AgencyModel, {
+    nullable: true,
+    description: 'Null when the author marked their role sensitive and you are outside their agency',
+  })
+  agency: AgencyModel | null;
 }
 
 export const TimelineEventConnection = ConnectionType(TimelineEventModel, 'TimelineEvent');

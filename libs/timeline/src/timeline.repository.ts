@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { abilityToSql, type FieldMap, type HearthAbility, type SqlCondition } from '@hearth/authz';
+import { abilityToSql, type FieldMap, type HearthAbility, type Principal, type SqlCondition } from '@hearth/authz';
+import { agencyJoin, type AgencyKind } from '@hearth/identity';
+import { contactCard, contactCardJoin, type CardRow } from '@hearth/network';
 import type { EventKind, Severity, Visibility } from './timeline.enums.js';
 import type { TimelineEventModel } from './timeline.models.js';
 
@@ -30,6 +32,25 @@ export interface EventRow {
   amendment_reason: string | null;
 }
 
+/** An event row with its author's contact card and its agency, as `withCards` reads them. */
+export interface CardedEventRow extends EventRow {
+  author_card: Omit<CardRow, 'family_id'> | null;
+  event_agency_name: string;
+  event_agency_kind: AgencyKind;
+}
+
+/**
+ * The rows of an event select (`events`, aliased `ev`) with each one's author card and agency, in
+ * the same statement: a page shows who wrote each event without a second round trip.
+ */
+export function withCards(events: string, tail: string): string {
+  return `SELECT ev.*, to_jsonb(card) AS author_card, agency.name AS event_agency_name, agency.kind AS event_agency_kind
+          FROM (${events}) ev
+          ${contactCardJoin('card', 'ev.family_id', 'ev.author_id')}
+          ${agencyJoin('agency', 'ev.agency_id')}
+          ${tail}`;
+}
+
 /**
  * Events the `read` condition allows, with summary, body and reason only where the
  * `readContent` condition holds: redaction happens in SQL, so hidden content never leaves the
@@ -47,7 +68,22 @@ export function eventSelect(read: SqlCondition, content: SqlCondition, where: st
           ${tail}`;
 }
 
-export function toEventModel(row: EventRow): TimelineEventModel {
+/** An event without who wrote it: what the services check before changing anything. */
+export type EventFacts = Omit<TimelineEventModel, 'author' | 'agency'>;
+
+/**
+ * An event as the viewer sees it, with its author's card (masked for a sensitive member of another
+ * agency) and its agency (null exactly when the card is masked: one rule, the card's).
+ */
+export function toEventModel(row: CardedEventRow, viewer: Principal): TimelineEventModel {
+  if (!row.author_card) throw new Error(`no user for contact card ${row.family_id}:${row.author_id}`);
+  const author = contactCard(row.author_card, viewer);
+  const agency =
+    author.agency === null ? null : { id: row.agency_id, name: row.event_agency_name, kind: row.event_agency_kind };
+  return { ...toEventFacts(row), author, agency };
+}
+
+export function toEventFacts(row: EventRow): EventFacts {
   return {
     id: row.id,
     familyId: row.family_id,

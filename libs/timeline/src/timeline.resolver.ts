@@ -82,21 +82,6 @@ export class TimelineResolver {
     return this.families.load(requestPrincipal(context.req), event.familyId);
   }
 
-  @ResolveField(() => AgencyModel, {
-    nullable: true,
-    description: 'Null when the author marked their role sensitive and you are outside their agency',
-  })
-  async agency(@Parent() event: TimelineEventModel, @Context() context: GqlContext): Promise<AgencyModel | null> {
-    // The author's card is masked exactly when their agency must not show: one rule, one place.
-    const author = await this.cards.card(requestPrincipal(context.req), event.familyId, event.authorId);
-    return author.agency === null ? null : this.agencies.get(event.agencyId);
-  }
-
-  @ResolveField(() => ContactCardModel)
-  author(@Parent() event: TimelineEventModel, @Context() context: GqlContext): Promise<ContactCardModel> {
-    return this.cards.card(requestPrincipal(context.req), event.familyId, event.authorId);
-  }
-
   @ResolveField(() => [PersonModel])
   subjects(@Parent() event: TimelineEventModel, @Context() context: GqlContext): Promise<PersonModel[]> {
     return this.timelines.subjects(requestPrincipal(context.req), event.id);

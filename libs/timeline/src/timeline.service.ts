@@ -33,7 +33,7 @@ import './timeline.events.js';
 import { ReplyRepository, toReply } from './reply.repository.js';
 import { SharingPolicyRepository } from './sharing-policy.repository.js';
 import { TimelineEventRepository } from './timeline-event.repository.js';
-import { toEventModel } from './timeline.repository.js';
+import { toEventFacts, toEventModel, type EventFacts } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
 
@@ -94,7 +94,12 @@ export class TimelineService {
         ids: rows.slice(0, size).map((r) => r.id),
         purpose: await this.access.readPurpose(principal, familyId, manager),
       });
-      return toConnection(rows, size, (r) => [r.recorded_at.toISOString(), r.id], toEventModel);
+      return toConnection(
+        rows,
+        size,
+        (r) => [r.recorded_at.toISOString(), r.id],
+        (r) => toEventModel(r, principal),
+      );
     });
   }
 
@@ -287,15 +292,11 @@ export class TimelineService {
   }
 
   /** The event as the caller sees it (existence at least), or NOT_FOUND. */
-  private async readableEvent(
-    manager: EntityManager,
-    principal: Principal,
-    eventId: string,
-  ): Promise<TimelineEventModel> {
+  private async readableEvent(manager: EntityManager, principal: Principal, eventId: string): Promise<EventFacts> {
     const ability = await this.access.abilityFor(principal, manager);
     const row = await this.eventRows.lockVisible(manager, ability, eventId);
     if (!row) throw notFound();
-    return toEventModel(row);
+    return toEventFacts(row);
   }
 
   private async requireOnFamily(
@@ -356,7 +357,7 @@ export class TimelineService {
           purpose: await this.access.readPurpose(principal, familyId, manager),
         });
       }
-      const byId = new Map(rows.map((r) => [r.id, toEventModel(r)]));
+      const byId = new Map(rows.map((r) => [r.id, toEventModel(r, principal)]));
       return ids.map((id) => byId.get(id) ?? null);
     });
   }
