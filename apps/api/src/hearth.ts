@@ -45,7 +45,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   app.use(httpContextMiddleware(logger, metrics));
   const drain = new Drain();
   app.use(drain.middleware);
-  // A mutation sent with an Idempotency-Key runs as one unit of work (see @hearth/mutation-gate).
+  // Each GraphQL operation runs as one unit of work on one connection (see @hearth/mutation-gate).
   app.use((_req: unknown, _res: unknown, next: () => void) => UnitOfWork.scope(next));
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });
