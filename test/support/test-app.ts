@@ -34,7 +34,8 @@ export async function startTestApp(
     LOG_LEVEL: process.env['HEARTH_TEST_LOG_LEVEL'] ?? 'silent',
     LOG_FORMAT: 'json',
     HEARTH_DATA_DIR: dataDir,
-    DATABASE_URL: database.url,
+    // The API runs as the application role, subject to row-level security (migrations are applied).
+    DATABASE_URL: database.appUrl,
     // The template already holds the demo partnership.
     HEARTH_SEED_DEMO: 'false',
     // Suites drive many mutations as one user from one address; the limits have their own tests.
@@ -51,7 +52,7 @@ export async function startTestApp(
       : {}),
     ...env,
   });
-  const hearth = await startHearth(config, database.url, createLogger(config));
+  const hearth = await startHearth(config, database.appUrl, createLogger(config));
   return {
     url: hearth.url,
     config,

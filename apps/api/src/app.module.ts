@@ -39,7 +39,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(databaseUrl, ENTITIES), autoLoadEntities: true }),
+          useFactory: () => ({
+            ...dataSourceOptions(databaseUrl, ENTITIES, config.databasePoolSize),
+            autoLoadEntities: true,
+          }),
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,

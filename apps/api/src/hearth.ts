@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HearthConfig } from '@hearth/config';
-import { migrate, UnitOfWork } from '@hearth/database';
+import { grantApplicationRole, migrate, UnitOfWork } from '@hearth/database';
 import { Housekeeping } from '@hearth/mutation-gate';
 import { httpContextMiddleware, Metrics, NestPinoLogger, type Logger } from '@hearth/observability';
 import { AppModule } from './app.module.js';
@@ -26,12 +26,23 @@ export interface RunningHearth {
   close(): Promise<void>;
 }
 
-/** Builds the API on a database, applies pending migrations if configured, and listens. */
-export async function startHearth(config: HearthConfig, databaseUrl: string, logger: Logger): Promise<RunningHearth> {
+/**
+ * Builds the API on a database, applies pending migrations if configured, and listens. With an
+ * `appUrl` other than `databaseUrl` (the embedded database), the migrations run as the
+ * administrator, the application role is given its rights, and the API connects as that role.
+ */
+export async function startHearth(
+  config: HearthConfig,
+  migrationUrl: string,
+  logger: Logger,
+  appUrl: string = migrationUrl,
+): Promise<RunningHearth> {
   if (config.migrationsRun) {
-    const applied = await migrate(databaseUrl);
+    const applied = await migrate(migrationUrl);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   }
+  if (appUrl !== migrationUrl) await grantApplicationRole(migrationUrl);
+  const databaseUrl = appUrl;
   const metrics = new Metrics();
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl, logger, metrics }),
@@ -45,7 +56,7 @@ export async function startHearth(config: HearthConfig, databaseUrl: string, log
   app.use(httpContextMiddleware(logger, metrics));
   const drain = new Drain();
   app.use(drain.middleware);
-  // A mutation sent with an Idempotency-Key runs as one unit of work (see @hearth/mutation-gate).
+  // Each GraphQL operation runs as one unit of work on one connection (see @hearth/mutation-gate).
   app.use((_req: unknown, _res: unknown, next: () => void) => UnitOfWork.scope(next));
   app.use(helmet({ contentSecurityPolicy: production ? undefined : false, crossOriginEmbedderPolicy: false }));
   app.enableCors({ origin: [...config.allowedOrigins], credentials: false });

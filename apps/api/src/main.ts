@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   let hearth;
   try {
-    hearth = await startHearth(config, database.url, logger);
+    hearth = await startHearth(config, database.url, logger, database.appUrl);
   } catch (error) {
     await database.close();
     exitWith(error);

@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AuditAction, AuditLog } from '@hearth/audit';
+import { UnitOfWork } from '@hearth/database';
 import type { Principal } from '@hearth/authz';
 import { badInput, conflict, line, notFound, text, uuid, validate } from '@hearth/errors';
 import { AccessService } from '@hearth/network';
@@ -25,6 +26,8 @@ export const ruleInputSchema = z.strictObject({
  * Alerts as their recipients see them (only while they may still read the family), their
  * lifecycle, and the partnership's rules. Reads are audited; changes are audited and pushed.
  */
+const RULE_LOADER = Symbol('alert-rules');
+
 @Injectable()
 export class AlertService {
   constructor(
@@ -69,16 +72,23 @@ export class AlertService {
   }
 
   /** Batches the rule of each alert in a page into one query; no cache, so edits show at once. */
-  private readonly ruleLoader = new DataLoader<string, RuleModel | undefined>(
-    async (ids) => {
-      const rules = await this.ruleRows.byIds(this.dataSource.manager, ids);
-      return ids.map((id) => rules.find((r) => r.id === id));
-    },
-    { cache: false },
-  );
+  private ruleLoader(): DataLoader<string, RuleModel | undefined> {
+    return new DataLoader<string, RuleModel | undefined>(
+      async (ids) => {
+        const rules = await this.ruleRows.byIds(this.dataSource.manager, ids);
+        return ids.map((id) => rules.find((r) => r.id === id));
+      },
+      { cache: false },
+    );
+  }
+
+  /** Outside a request, lookups of the same tick are batched here. */
+  private readonly sharedRuleLoader = this.ruleLoader();
 
   async rule(id: string): Promise<RuleModel> {
-    const rule = await this.ruleLoader.load(id);
+    // One loader per request: its batches run in the request's unit of work.
+    const loader = UnitOfWork.perRequest(RULE_LOADER, () => this.ruleLoader()) ?? this.sharedRuleLoader;
+    const rule = await loader.load(id);
     if (!rule) throw notFound();
     return rule;
   }

@@ -28,6 +28,8 @@ export interface HearthConfig {
   /** Undefined: run an embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly migrationsRun: boolean;
+  /** Connections the API keeps to PostgreSQL: each GraphQL operation holds one while it runs. */
+  readonly databasePoolSize: number;
   readonly seedDemo: boolean;
   /** Run the worker's loops (audit sealer, escalation, ABSENCE rules) inside the API process. */
   readonly runWorker: boolean;
@@ -157,6 +159,12 @@ const schema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\/\S+$/.test(v) && URL.canParse(v), { error: 'must be a redis:// URL' })
     .optional(),
+  HEARTH_DATABASE_POOL_SIZE: z.coerce
+    .number({ error: 'must be an integer from 1 to 1000' })
+    .int({ error: 'must be an integer from 1 to 1000' })
+    .min(1, { error: 'must be an integer from 1 to 1000' })
+    .max(1000, { error: 'must be an integer from 1 to 1000' })
+    .default(10),
   HEARTH_TRUSTED_PROXY_HOPS: z.coerce
     .number({ error: 'must be an integer from 0 to 10' })
     .int({ error: 'must be an integer from 0 to 10' })
@@ -254,6 +262,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDirExplicit: e.HEARTH_DATA_DIR !== undefined,
     databaseUrl: e.DATABASE_URL,
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
+    databasePoolSize: e.HEARTH_DATABASE_POOL_SIZE,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,
     runWorker: e.HEARTH_RUN_WORKER ?? !production,
     schedulerIntervalMs: e.HEARTH_SCHEDULER_INTERVAL_MS,

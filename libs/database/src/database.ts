@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { HearthConfig } from '@hearth/config';
+import { asApplicationRole } from './application-role.js';
 import { EmbeddedPostgresError, ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -14,7 +15,14 @@ export class DatabaseUnavailableError extends Error {
 
 /** The database Hearth runs on: the configured server, or an embedded one owned by this process. */
 export interface DatabaseHandle {
+  /** The administrator's (or the configured) URL: migrations run with it. */
   readonly url: string;
+  /**
+   * What the API connects as. Embedded: the application role, which owns no table and is subject
+   * to row-level security (see grantApplicationRole). Configured: the same as `url` (a deployment
+   * gives the API hearth_app's own login; deploy/sql).
+   */
+  readonly appUrl: string;
   readonly embedded: boolean;
   close(): Promise<void>;
 }
@@ -27,7 +35,7 @@ export async function openDatabase(
 ): Promise<DatabaseHandle> {
   if (config.databaseUrl !== undefined) {
     await checkReachable(config.databaseUrl);
-    return { url: config.databaseUrl, embedded: false, close: () => Promise.resolve() };
+    return { url: config.databaseUrl, appUrl: config.databaseUrl, embedded: false, close: () => Promise.resolve() };
   }
   const server = await startEmbeddedPostgres({
     dataDir: config.dataDir,
@@ -41,7 +49,8 @@ export async function openDatabase(
     await server.stop();
     throw error;
   }
-  return { url: server.url(EMBEDDED_DATABASE_NAME), embedded: true, close: () => server.stop() };
+  const url = server.url(EMBEDDED_DATABASE_NAME);
+  return { url, appUrl: asApplicationRole(url), embedded: true, close: () => server.stop() };
 }
 
 /** Fails fast, with one line, when the server is unreachable or refuses us. */

@@ -9,6 +9,7 @@ import type {
   TransactionRollbackEvent,
   TransactionStartEvent,
 } from 'typeorm';
+import { UnitOfWork } from './unit-of-work.js';
 
 /**
  * Every domain event and its payload. Empty here: the lib that publishes an event adds it by
@@ -117,13 +118,17 @@ export class DomainEvents {
     // A released savepoint is not a commit: its effects wait for the transaction around it.
     if (state.depth > 0) return;
     this.states.delete(runner);
-    for (const { effect } of state.pending) {
-      try {
-        await effect();
-      } catch (error) {
-        this.reportEffectError(error);
+    const run = async () => {
+      for (const { effect } of state.pending) {
+        try {
+          await effect();
+        } catch (error) {
+          this.reportEffectError(error);
+        }
       }
-    }
+    };
+    // A request's unit of work runs them once its connection is back in the pool.
+    if (state.pending.length > 0 && !UnitOfWork.deferEffects(runner, run)) await run();
   }
 
   /** @internal From the subscriber: `runner` rolled back the transaction or a savepoint. */

@@ -1,28 +1,74 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 
 /**
- * A request's unit of work: when a request opens one (a mutation sent with an Idempotency-Key),
- * every `dataSource.transaction(…)`, `dataSource.query(…)` and `dataSource.manager` of that
- * request runs on its one connection, inside its one transaction, and each of the services'
- * transactions becomes a savepoint. A service's transaction that fails rolls back to its
- * savepoint, exactly as it would have rolled back alone; nothing is committed until the owner
- * of the unit of work commits, together with what it writes itself (the stored response).
- * Services do not change: they keep calling the DataSource they were given.
+ * A request's unit of work: every GraphQL operation opens one (see @hearth/mutation-gate). It
+ * holds one pooled connection for the whole operation; every `dataSource.transaction(…)`,
+ * `dataSource.query(…)` and `dataSource.manager` of the request runs on it, inside its one
+ * transaction, and each of the services' transactions becomes a savepoint. A service's
+ * transaction that fails rolls back to its savepoint, exactly as it would have rolled back alone;
+ * nothing is committed until the owner of the unit of work commits, together with what it writes
+ * itself (a stored response). The effects queued with `DomainEvents.afterCommit` run once the real
+ * commit has succeeded and the connection is back in the pool, so an effect that reads the
+ * database never holds two connections. Services do not change: they keep calling the DataSource
+ * they were given.
  */
 interface Work {
   readonly runner: QueryRunner;
   /** Savepoints run one at a time: GraphQL resolves sibling fields concurrently. */
   queue: Promise<unknown>;
+  /** The owner began the transaction (before that, statements run one by one, autocommitted). */
+  begun: boolean;
+  /** Begins the transaction when the request's first service transaction asks for one. */
+  lazyBegin?: () => Promise<void>;
+  /** After-commit effects of the transaction, run once it has committed and the connection is released. */
+  readonly deferred: Array<() => Promise<void>>;
 }
 
 interface Scope {
   work?: Work;
+  /** Values made once per request (see `perRequest`). */
+  locals?: Map<symbol, unknown>;
 }
 
 const scopes = new AsyncLocalStorage<Scope>();
 /** The work whose savepoint the current code runs in (a nested call must not wait for itself). */
 const inside = new AsyncLocalStorage<Work>();
+/** The runner of each open unit of work. */
+const owned = new WeakMap<QueryRunner, Work>();
+
+/** The user of an operation nobody signed in to: no family's rows are theirs. */
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+/** Raised by `commit` when PostgreSQL rolled the transaction back instead (a statement of it had failed). */
+export class UnitOfWorkRolledBack extends Error {
+  override readonly name = 'UnitOfWorkRolledBack';
+}
+
+/** The owner's handle on an open unit of work (one per request). */
+export interface OpenUnitOfWork {
+  readonly runner: QueryRunner;
+  /**
+   * Starts the transaction, for `userId` (null: nobody signed in), whom the row-level security
+   * policies read from `hearth.user_id`. The statements run so far (authentication, rate counts)
+   * stand alone.
+   */
+  begin(userId: string | null, isolation?: IsolationLevel): Promise<void>;
+  /**
+   * The same, deferred to the request's first service transaction: the statements before it run
+   * alone, autocommitted (a sign-in's attempt counts and its user lookup hold no lock while the
+   * password is checked).
+   */
+  beginWithFirstTransaction(userId: string | null): void;
+  /**
+   * Commits, releases the connection and runs the after-commit effects. Throws, having rolled back
+   * and released, when the commit fails or PostgreSQL answers it with a rollback.
+   */
+  commit(): Promise<void>;
+  /** Rolls back what the transaction did, releases the connection; its effects are dropped. */
+  rollback(): Promise<void>;
+}
 
 export const UnitOfWork = {
   /** Runs one request; a unit of work may be opened inside it. */
@@ -30,27 +76,107 @@ export const UnitOfWork = {
     return scopes.run({}, fn);
   },
 
-  /** Makes the request's transactions join `runner`'s transaction (already begun). */
-  begin(runner: QueryRunner): void {
+  /**
+   * Checks out the request's one connection and makes the request's statements run on it. The
+   * caller owns it: every path must end in `commit` or `rollback`.
+   */
+  async open(dataSource: DataSource): Promise<OpenUnitOfWork> {
     const scope = scopes.getStore();
-    if (!scope) throw new Error('UnitOfWork.begin outside UnitOfWork.scope');
+    if (!scope) throw new Error('UnitOfWork.open outside UnitOfWork.scope');
     if (scope.work) throw new Error('a unit of work is already open for this request');
-    scope.work = { runner, queue: Promise.resolve() };
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    const work: Work = { runner, queue: Promise.resolve(), begun: false, deferred: [] };
+    scope.work = work;
+    owned.set(runner, work);
+    const start = async (userId: string | null, isolation?: IsolationLevel): Promise<void> => {
+      work.lazyBegin = undefined;
+      await runner.startTransaction(isolation);
+      work.begun = true;
+      await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [userId ?? NOBODY]);
+    };
+    let finished = false;
+    const finish = async (committed: boolean): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      try {
+        await work.queue;
+        if (committed && runner.isTransactionActive) await commitChecked(runner);
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        committed = false;
+        throw error;
+      } finally {
+        if (!committed && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        if (scope.work === work) scope.work = undefined;
+        owned.delete(runner);
+        await runner.release().catch(() => undefined);
+        if (committed) for (const effect of work.deferred) await effect();
+      }
+    };
+    return {
+      runner,
+      async begin(userId, isolation) {
+        await work.queue;
+        await start(userId, isolation);
+      },
+      beginWithFirstTransaction(userId) {
+        work.lazyBegin = () => start(userId);
+      },
+      commit: () => finish(true),
+      rollback: () => finish(false),
+    };
   },
 
-  /** Waits for the savepoints in flight, and detaches the runner from the request. */
-  async end(): Promise<void> {
+  /**
+   * A value made once per request, such as a DataLoader: its batches then run in that request's
+   * unit of work, never in another request's. Undefined outside a request.
+   */
+  perRequest<T>(key: symbol, create: () => T): T | undefined {
     const scope = scopes.getStore();
-    const work = scope?.work;
-    if (!work) return;
-    await work.queue;
-    scope.work = undefined;
+    if (!scope) return undefined;
+    scope.locals ??= new Map();
+    if (!scope.locals.has(key)) scope.locals.set(key, create());
+    return scope.locals.get(key) as T;
   },
 
   active(): boolean {
     return scopes.getStore()?.work !== undefined;
   },
+
+  /**
+   * @internal For DomainEvents: when `runner` is an open unit of work's, in its transaction, its
+   * after-commit effects wait for the real commit and the connection's release. Returns false
+   * otherwise (the caller runs them now).
+   */
+  deferEffects(runner: QueryRunner, run: () => Promise<void>): boolean {
+    const work = owned.get(runner);
+    if (!work?.begun) return false;
+    work.deferred.push(run);
+    return true;
+  },
 };
+
+/**
+ * COMMIT, and a check of what PostgreSQL did: in a transaction where a statement failed outside
+ * any savepoint, COMMIT succeeds but rolls back. The command tag is the only sign of it.
+ */
+async function commitChecked(runner: QueryRunner): Promise<void> {
+  const client = (await runner.connect()) as { query: (...args: unknown[]) => Promise<{ command?: string }> };
+  const query = client.query;
+  let command: string | undefined;
+  client.query = (...args: unknown[]) =>
+    query.apply(client, args).then((result) => {
+      command = result?.command;
+      return result;
+    });
+  try {
+    await runner.commitTransaction();
+  } finally {
+    delete (client as { query?: unknown }).query; // the client's own method again
+  }
+  if (command !== 'COMMIT') throw new UnitOfWorkRolledBack(`the transaction ended in ${command ?? 'nothing'}`);
+}
 
 function currentWork(): Work | undefined {
   return scopes.getStore()?.work;
@@ -67,7 +193,10 @@ function inSavepoint<T>(work: Work, fn: (manager: EntityManager) => Promise<T>):
 
 function joined<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
   if (inside.getStore() === work) return inSavepoint(work, fn);
-  const run = work.queue.then(() => inSavepoint(work, fn));
+  const run = work.queue.then(async () => {
+    await work.lazyBegin?.();
+    return inSavepoint(work, fn);
+  });
   work.queue = run.catch(() => undefined);
   return run;
 }

@@ -3,12 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import DataLoader from 'dataloader';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@hearth/authz';
+import { UnitOfWork } from '@hearth/database';
 import { conflict, notFound, validate } from '@hearth/errors';
 import { AgencyRepository } from './agency.repository.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { createAgencySchema, type CreateAgencyInput } from './identity.inputs.js';
 import type { AgencyKind } from './identity.enums.js';
 import type { AgencyModel } from './identity.models.js';
+
+const AGENCY_LOADER = Symbol('agencies');
 
 @Injectable()
 export class AgencyService {
@@ -18,17 +21,24 @@ export class AgencyService {
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
   ) {}
 
+  /** Outside a request (the worker), lookups of the same tick are batched here. */
+  private readonly shared = this.loader();
+
   /** Batches lookups made in the same tick (a page of events); no cache, so renames show at once. */
-  private readonly byId = new DataLoader<string, AgencyModel | undefined>(
-    async (ids) => {
-      const rows = await this.agencies.findByIds(ids);
-      return ids.map((id) => rows.find((r) => r.id === id));
-    },
-    { cache: false },
-  );
+  private loader(): DataLoader<string, AgencyModel | undefined> {
+    return new DataLoader<string, AgencyModel | undefined>(
+      async (ids) => {
+        const rows = await this.agencies.findByIds(ids);
+        return ids.map((id) => rows.find((r) => r.id === id));
+      },
+      { cache: false },
+    );
+  }
 
   async get(id: string): Promise<AgencyModel> {
-    const agency = await this.byId.load(id);
+    // One loader per request: its batches run in the request's unit of work.
+    const byId = UnitOfWork.perRequest(AGENCY_LOADER, () => this.loader()) ?? this.shared;
+    const agency = await byId.load(id);
     if (!agency) throw notFound();
     return agency;
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { UnitOfWork } from '@hearth/database';
 import { conflict } from '@hearth/errors';
 
 /** How long a key is remembered. */
@@ -14,9 +13,8 @@ export interface StoredOutcome {
   readonly response: unknown;
 }
 
-/** The request owns its key: its unit of work is open until `complete` or `abandon`. */
+/** The request owns its key: the row is in its unit of work's transaction until that ends. */
 export interface Claim {
-  readonly runner: QueryRunner;
   readonly userId: string;
   readonly key: string;
 }
@@ -26,21 +24,19 @@ export type ClaimResult = { kind: 'claimed'; claim: Claim } | { kind: 'replay'; 
 const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
- * Idempotency keys. Claiming inserts the key's row in a transaction that stays open for the
- * whole mutation (the request's unit of work), so the row, the act and its stored outcome commit
- * together or not at all. A second request with the same key meanwhile waits on the row's unique
- * index; when the first commits it gets the stored outcome, when the first rolls back it runs.
+ * Idempotency keys. Claiming inserts the key's row in the request's unit of work, whose
+ * transaction stays open for the whole mutation, so the row, the act and its stored outcome
+ * commit together or not at all. A second request with the same key meanwhile waits on the row's
+ * unique index; when the first commits it gets the stored outcome, when the first rolls back it runs.
+ * After a refusal (CONFLICT) the transaction is unusable: the caller rolls it back.
  */
 @Injectable()
 export class IdempotencyKeyRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async claim(userId: string, key: string, requestHash: Buffer): Promise<ClaimResult> {
-    const runner = this.dataSource.createQueryRunner();
-    let owned = false;
+  /** In `runner`'s transaction (the request's unit of work). */
+  async claim(runner: QueryRunner, userId: string, key: string, requestHash: Buffer): Promise<ClaimResult> {
     try {
-      await runner.connect();
-      await runner.startTransaction();
       await runner.query(`SET LOCAL lock_timeout = '${WAIT_FOR_FIRST}'`);
       // An expired key is forgotten, whether or not the cleaning job has run yet.
       await runner.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND expires_at <= now()`, [
@@ -55,9 +51,7 @@ export class IdempotencyKeyRepository {
       )) as unknown[];
       if (inserted.length === 1) {
         await runner.query(`SET LOCAL lock_timeout = DEFAULT`);
-        UnitOfWork.begin(runner);
-        owned = true;
-        return { kind: 'claimed', claim: { runner, userId, key } };
+        return { kind: 'claimed', claim: { userId, key } };
       }
       const rows = (await runner.query(
         `SELECT request_hash, http_status, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
@@ -72,31 +66,17 @@ export class IdempotencyKeyRepository {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE)
         throw conflict('A request with this Idempotency-Key is still in progress');
       throw error;
-    } finally {
-      if (!owned) await this.release(runner, false);
     }
   }
 
-  /** Stores the outcome and commits it with the act. Throws when the commit fails. */
-  async complete(claim: Claim, outcome: StoredOutcome): Promise<void> {
-    try {
-      await UnitOfWork.end();
-      await claim.runner.query(
-        `UPDATE idempotency_keys SET http_status = $3, response = $4 WHERE user_id = $1 AND key = $2`,
-        [claim.userId, claim.key, outcome.httpStatus, JSON.stringify(outcome.response)],
-      );
-      await claim.runner.commitTransaction();
-    } catch (error) {
-      await this.release(claim.runner, false);
-      throw error;
-    }
-    await this.release(claim.runner, true);
-  }
-
-  /** Nothing of the request is kept: the act, its effects and the key roll back together. */
-  async abandon(claim: Claim): Promise<void> {
-    await UnitOfWork.end();
-    await this.release(claim.runner, false);
+  /** Stores the outcome in `runner`'s transaction: it commits with the act. */
+  async complete(runner: QueryRunner, claim: Claim, outcome: StoredOutcome): Promise<void> {
+    await runner.query(`UPDATE idempotency_keys SET http_status = $3, response = $4 WHERE user_id = $1 AND key = $2`, [
+      claim.userId,
+      claim.key,
+      outcome.httpStatus,
+      JSON.stringify(outcome.response),
+    ]);
   }
 
   /** Forgets keys older than their 24 hours. */
@@ -105,10 +85,5 @@ export class IdempotencyKeyRepository {
       `DELETE FROM idempotency_keys WHERE expires_at <= now() RETURNING 1`,
     );
     return rows.length;
-  }
-
-  private async release(runner: QueryRunner, committed: boolean): Promise<void> {
-    if (!committed && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-    await runner.release().catch(() => undefined);
   }
 }

@@ -1,12 +1,12 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { GraphQLError, OperationTypeNode, type FormattedExecutionResult } from 'graphql';
+import { GraphQLError, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AUTHENTICATOR, type Authenticator, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { hitRateLimit, type RateLimit } from '@hearth/database';
+import { hitRateLimit, UnitOfWork, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
 import { IdempotencyKeyRepository, type Claim, type StoredOutcome } from './idempotency-key.repository.js';
 
@@ -28,20 +28,32 @@ interface GateContext {
 
 /** What one request carries from one hook to the next. */
 interface RequestState {
+  /** Settles once the unit of work is open (or failed to open): the last hook waits for it. */
+  opening?: Promise<void>;
+  unit?: OpenUnitOfWork;
   claim?: Claim;
   replay?: StoredOutcome;
 }
 
 /**
- * Every mutation passes here once, after its operation is known and before it runs:
+ * Every GraphQL operation passes here once, after it is known and before it runs, and runs as one
+ * unit of work (see @hearth/database): one pooled connection for the whole operation, the
+ * session check, access facts, every root field (each a savepoint), every DataLoader batch and
+ * every audit entry, DENIED ones included, committed together once the response is ready; after
+ * the commit, the effects (socket doorbells) run with the connection back in the pool. The
+ * transaction is READ COMMITTED, as each service's transaction was: a statement sees what was
+ * committed before it began. A response is sent only once its work has committed; a commit that
+ * fails turns it into INTERNAL_SERVER_ERROR.
+ *
+ * Mutations also get, before their transaction begins (so a rolled-back act still counts):
  *
  * 1. Rate limits, per user and per client address (the address Express derives with the trusted
  *    proxy hops, so a forged X-Forwarded-For changes nothing), counted atomically in PostgreSQL
  *    and shared by every node; each root field of the operation is one hit.
- * 2. An `Idempotency-Key`, when sent by a signed-in user: the key is claimed in a transaction
- *    that becomes the request's unit of work; the services' transactions join it; the response
- *    (data, or domain errors) is stored and committed with the act. A retry gets the stored
- *    response and runs nothing; the same key with another request is CONFLICT.
+ * 2. An `Idempotency-Key`, when sent by a signed-in user: the key is claimed first thing in the
+ *    transaction; the response (data, or domain errors) is stored and committed with the act, and
+ *    an internal failure keeps nothing, the key included. A retry gets the stored response and
+ *    runs nothing; the same key with another request is CONFLICT.
  */
 @Injectable()
 export class MutationGate {
@@ -69,19 +81,9 @@ export class MutationGate {
     const state: RequestState = {};
     return {
       didResolveOperation: async ({ operation, request, contextValue }) => {
-        if (operation?.operation !== OperationTypeNode.MUTATION) return;
-        try {
-          const req = contextValue.req;
-          const principal = await this.principalOf(req);
-          await this.limit(req, principal, operation.selectionSet.selections.length);
-          const key = idempotencyKey(req);
-          if (key === undefined || !principal) return;
-          const claimed = await this.keys.claim(principal.userId, key, requestHash(request));
-          if (claimed.kind === 'replay') state.replay = claimed.outcome;
-          else state.claim = claimed.claim;
-        } catch (error) {
-          throw error instanceof HearthError ? asGraphQLError(error) : error;
-        }
+        const opening = this.open(state, operation ?? undefined, request, contextValue.req);
+        state.opening = opening.catch(() => undefined);
+        await opening;
       },
       responseForOperation: () => {
         if (!state.replay) return Promise.resolve(null);
@@ -92,20 +94,28 @@ export class MutationGate {
         });
       },
       willSendResponse: async ({ response }) => {
+        await state.opening;
+        const unit = state.unit;
+        if (!unit) return;
+        state.unit = undefined;
         const claim = state.claim;
-        if (!claim) return;
         state.claim = undefined;
         const body = response.body;
         const result = body.kind === 'single' ? body.singleResult : undefined;
-        // An internal failure keeps nothing, the key included: the client's retry runs afresh.
-        if (!result || result.errors?.some((e) => e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR')) {
-          await this.keys.abandon(claim);
+        const internal = !result || result.errors?.some((e) => e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR');
+        // A replay ran nothing; a keyed mutation that failed inside keeps nothing, the key
+        // included, so the client's retry runs afresh.
+        if (state.replay || (claim && internal)) {
+          await unit.rollback();
           return;
         }
         try {
-          await this.keys.complete(claim, { httpStatus: response.http.status ?? 200, response: result });
+          if (claim)
+            await this.keys.complete(unit.runner, claim, { httpStatus: response.http.status ?? 200, response: result });
+          await unit.commit();
         } catch (error) {
-          this.logger.error({ err: error }, 'could not commit a mutation with its idempotency key');
+          await unit.rollback();
+          this.logger.error({ err: error }, 'could not commit the unit of work of an operation');
           response.body = {
             kind: 'single',
             singleResult: {
@@ -116,6 +126,41 @@ export class MutationGate {
         }
       },
     };
+  }
+
+  private async open(
+    state: RequestState,
+    operation: OperationDefinitionNode | undefined,
+    request: { query?: string; operationName?: string | null; variables?: unknown },
+    req: GateRequest,
+  ): Promise<void> {
+    const unit = await UnitOfWork.open(this.dataSource);
+    state.unit = unit;
+    try {
+      const principal = await this.principalOf(req);
+      const userId = principal?.userId ?? null;
+      if (operation?.operation !== OperationTypeNode.MUTATION) {
+        await unit.begin(userId);
+        return;
+      }
+      await this.limit(req, principal, operation.selectionSet.selections.length);
+      const key = idempotencyKey(req);
+      if (!principal) {
+        // Signing in: its attempt counts stand alone and lock nothing while the password is checked.
+        unit.beginWithFirstTransaction(null);
+        return;
+      }
+      await unit.begin(userId);
+      if (key === undefined) return;
+      const claimed = await this.keys.claim(unit.runner, principal.userId, key, requestHash(request));
+      if (claimed.kind === 'replay') state.replay = claimed.outcome;
+      else state.claim = claimed.claim;
+    } catch (error) {
+      // A refused claim leaves the transaction unusable; nothing of it is kept.
+      state.unit = undefined;
+      await unit.rollback();
+      throw error instanceof HearthError ? asGraphQLError(error) : error;
+    }
   }
 
   /** The guard authenticates again only if this did not (it reuses the request's principal). */

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { publishTestServer, readTestSettings } from '@hearth/config';
-import { migrate, quoteIdent, startEmbeddedPostgres, type EmbeddedPostgres } from '@hearth/database';
+import {
+  asApplicationRole,
+  grantApplicationRole,
+  migrate,
+  quoteIdent,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from '@hearth/database';
 
 /**
  * One PostgreSQL server per test run: an embedded one in a temporary folder, or the server of
@@ -38,6 +45,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const templateDatabase = `hearth_template_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${quoteIdent(templateDatabase)}`);
   await migrate(withDatabase(serverUrl, templateDatabase));
+  await grantApplicationRole(withDatabase(serverUrl, templateDatabase));
   // A second template, with the demo partnership, for tests that drive the app as its users.
   const demoTemplate = demoTemplateOf(templateDatabase);
   await admin(serverUrl, `CREATE DATABASE ${quoteIdent(demoTemplate)} TEMPLATE ${quoteIdent(templateDatabase)}`);
@@ -59,7 +67,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 }
 
 export interface TestDatabase {
+  /** As the administrator, who owns the tables: for arranging what the API cannot. */
   readonly url: string;
+  /**
+   * As the application role, hearth_app, which owns nothing and is subject to row-level
+   * security, as a deployment runs the API (deploy/sql).
+   */
+  readonly appUrl: string;
   readonly name: string;
   drop(): Promise<void>;
 }
@@ -80,6 +94,7 @@ export async function createTestDatabase(options: { demo?: boolean } = {}): Prom
   await admin(serverUrl, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(source)}`);
   return {
     url: withDatabase(serverUrl, name),
+    appUrl: asApplicationRole(withDatabase(serverUrl, name)),
     name,
     drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
   };
