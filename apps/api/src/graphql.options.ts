@@ -12,9 +12,13 @@ import { environmentIsProduction, type HearthConfig } from '@hearth/config';
 import { HearthError, type ErrorCode } from '@hearth/errors';
 import type { MutationGate } from '@hearth/mutation-gate';
 import type { Logger, Metrics } from '@hearth/observability';
+import { queryCostWithVariables } from './query-cost.plugin.js';
 
 /** Codes GraphQL itself raises for a malformed request; clients see them as BAD_USER_INPUT. */
 const INPUT_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST']);
+
+/** The largest cost a query may have (graphql-armor's measure: fields, depth, page sizes). */
+export const MAX_QUERY_COST = 50_000;
 
 export function graphqlOptions(
   config: HearthConfig,
@@ -34,7 +38,10 @@ export function graphqlOptions(
     maxAliases: { n: 15 },
     maxDirectives: { n: 10 },
     maxTokens: { n: 2000 },
-    costLimit: { maxCost: 5000 },
+    // The web client's costliest screens: the caseload with its page of 100 families about 10 000,
+    // the timeline with its page of 20 events about 16 500. Page sizes passed as variables count
+    // too (queryCostWithVariables).
+    costLimit: { maxCost: MAX_QUERY_COST },
     blockFieldSuggestion: { enabled: production },
   }).protect();
 
@@ -50,9 +57,11 @@ export function graphqlOptions(
     // The armor's plugin types come from Apollo's CommonJS build; they are the same plugins. No
     // plugin may hook every field (willResolveField): Apollo then wraps each resolver of every
     // request. Cache control is such a plugin, installed by default, and Hearth sends no cache
-    // hints (answers are per user); tracing and reporting to Apollo's cloud are off too.
+    // hints (answers are per user); tracing and reporting to Apollo's cloud are off too. The cost
+    // check with variables runs before the gate, so a refused query counts for nothing.
     plugins: [
       ...armor.plugins,
+      queryCostWithVariables(armor.validationRules),
       gate.plugin(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),

@@ -1,6 +1,8 @@
 -- The statements of this repository, written by libs/network/src/repository.sql.spec.ts (`npm run sql` rewrites it).
 
 -- GrantRepository.countRecent
+SELECT pg_advisory_xact_lock(hashtextextended('hearth.break-glass:' || $1, 0));
+
 SELECT count(*)::int AS n FROM access_grants WHERE user_id = $1 AND granted_at > now() - interval '30 days';
 
 -- GrantRepository.review

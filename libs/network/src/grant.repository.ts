@@ -23,8 +23,13 @@ const GRANT_COLUMNS =
 /** The `access_grants` table: break-glass access, time-boxed, reviewed by an auditor afterwards. */
 @Injectable()
 export class GrantRepository {
-  /** How many grants the user was given in the last 30 days. */
+  /**
+   * How many grants the user was given in the last 30 days. The caller's transaction holds the
+   * user's break-glass lock from here to its end, so concurrent uses are counted one after the
+   * other (the count reads in a statement of its own, after the wait).
+   */
   async countRecent(manager: EntityManager, userId: string): Promise<number> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('hearth.break-glass:' || $1, 0))`, [userId]);
     const rows: { n: number }[] = await manager.query(
       `SELECT count(*)::int AS n FROM access_grants WHERE user_id = $1 AND granted_at > now() - interval '30 days'`,
       [userId],

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Delivery, Doorbell } from './doorbell.js';
 import { userRoom } from './rooms.js';
+import { SocketNoticeRepository } from './socket-notice.repository.js';
 
 export interface EmitterOptions {
   readonly databaseUrl: string;
@@ -24,6 +25,8 @@ const CHANNEL = 'socket.io#/';
  * are ignored.) A batch is one round trip.
  */
 class PostgresEmitter {
+  private readonly notices = new SocketNoticeRepository();
+
   constructor(private readonly pool: pg.Pool) {}
 
   async emit(messages: readonly { room: string; event: string; payload: unknown }[]): Promise<void> {
@@ -39,7 +42,7 @@ class PostgresEmitter {
         },
       }),
     );
-    await this.pool.query(`SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice`, [CHANNEL, notices]);
+    await this.notices.notify(this.pool, CHANNEL, notices);
   }
 }
 

@@ -10,7 +10,7 @@ export { EmitterDoorbell } from './emitter.doorbell.js';
 export type { EmitterOptions } from './emitter.doorbell.js';
 export { NotificationModel, NotificationType } from './notification.model.js';
 export type { NotificationPayload } from './notification.model.js';
-export { RealtimeGateway, SOCKETS_PER_USER } from './realtime.gateway.js';
+export { EVENTS_PER_SECOND, RealtimeGateway, SOCKETS_PER_USER, UNKNOWN_EVENTS_ALLOWED } from './realtime.gateway.js';
 export { userRoom } from './rooms.js';
 export { RealtimeModule } from './realtime.module.js';
 export type { RealtimeApiOptions, RealtimeModuleOptions } from './realtime.module.js';

@@ -17,8 +17,9 @@ import { userRoom } from './rooms.js';
 import { ServerDoorbell } from './server.doorbell.js';
 
 /** Per socket: events allowed per second, and unknown events tolerated before disconnecting. */
-const EVENTS_PER_SECOND = 20;
-const UNKNOWN_EVENTS_ALLOWED = 10;
+export const EVENTS_PER_SECOND = 20;
+export const UNKNOWN_EVENTS_ALLOWED = 10;
+/** Sockets one user may hold open on one API node. */
 export const SOCKETS_PER_USER = 10;
 const RESUME_BATCH = 500;
 
@@ -63,15 +64,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     });
   }
 
-  async handleConnection(socket: Socket): Promise<void> {
+  handleConnection(socket: Socket): void {
     const data = socket.data as SocketData;
-    const room = userRoom(data.principal.userId);
-    const local = this.server ? await this.server.in(room).local.fetchSockets() : [];
-    if (local.length >= SOCKETS_PER_USER) {
-      socket.emit('error', { message: 'too many connections' });
-      socket.disconnect(true);
-      return;
-    }
+    // Before anything else, so that no event a client sends at once escapes the checks.
     socket.use(([event], next) => {
       if (!this.withinRate(data)) {
         socket.disconnect(true);
@@ -84,15 +79,20 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
       }
       next();
     });
+    // Counted and joined in one turn: concurrent handshakes of one user cannot all pass the count.
+    const room = userRoom(data.principal.userId);
+    if ((socket.nsp.adapter.rooms.get(room)?.size ?? 0) >= SOCKETS_PER_USER) {
+      socket.emit('error', { message: 'too many connections' });
+      socket.disconnect(true);
+      return;
+    }
     this.sweep.track(socket, data.principal.userId);
-    await socket.join(room);
-    try {
-      await this.sweep.start(socket);
-    } catch (error) {
+    void socket.join(room);
+    this.sweep.start(socket).catch((error: unknown) => {
       // A socket whose deliveries cannot be accounted for is closed: the client reconnects and resumes.
       this.logger.warn({ err: error, msg: 'could not read the inbox of a new socket; disconnected it' });
       socket.disconnect(true);
-    }
+    });
   }
 
   @Authenticated()
