@@ -34,7 +34,10 @@ describe('a timeline page costs a fixed number of statements', () => {
   let as: Record<DemoUser, Session>;
   let familyId: string;
   let statements = 0;
+  let transactions = 0;
+  let checkouts = 0;
   let counting = false;
+  const seen: string[] = [];
 
   beforeAll(async () => {
     // No background loops (sealer, scheduler) on this app: only the request's statements are counted.
@@ -107,10 +110,21 @@ describe('a timeline page costs a fixed number of statements', () => {
       const runner: QueryRunner = create(mode);
       const original = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
       runner.query = ((...args: unknown[]) => {
-        if (counting) statements++;
+        if (counting) {
+          statements++;
+          if (args[0] === 'START TRANSACTION') transactions++;
+          if (process.env['HEARTH_SHOW_STATEMENTS']) seen.push(String(args[0]).replace(/\s+/g, ' ').slice(0, 160));
+        }
         return original(...args);
       }) as QueryRunner['query'];
       return runner;
+    };
+    // Every connection taken from the pool, whether by a QueryRunner or a bare `dataSource.query`.
+    const pool = driver as unknown as { obtainMasterConnection(): Promise<unknown> };
+    const obtain = pool.obtainMasterConnection.bind(pool);
+    pool.obtainMasterConnection = () => {
+      if (counting) checkouts++;
+      return obtain();
     };
   }, 120_000);
 
@@ -147,10 +161,13 @@ describe('a timeline page costs a fixed number of statements', () => {
     expect(fifty).toBe(ten);
   });
 
-  it('posts an event to a network of five in a bounded number of statements', async () => {
-    const counts: number[] = [];
+  it('posts an event to a network of five in one transaction and a bounded number of statements', async () => {
+    const counts: { statements: number; transactions: number; checkouts: number }[] = [];
     for (let run = 0; run < 3; run++) {
       statements = 0;
+      transactions = 0;
+      checkouts = 0;
+      seen.length = 0;
       counting = true;
       const { postEvent } = await app.gqlData<{ postEvent: { id: string } }>({
         query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
@@ -167,12 +184,15 @@ describe('a timeline page costs a fixed number of statements', () => {
       });
       counting = false;
       expect(postEvent.id).toBeTruthy();
-      counts.push(statements);
+      counts.push({ statements, transactions, checkouts });
+      if (process.env['HEARTH_SHOW_STATEMENTS']) process.stdout.write(`${seen.join('\n')}\n\n`);
     }
-    const fewest = Math.min(...counts);
-    process.stdout.write(`postEvent: ${fewest} statements\n`);
+    const fewest = counts.reduce((a, b) => (b.statements < a.statements ? b : a));
+    process.stdout.write(
+      `postEvent: ${fewest.statements} statements, ${fewest.transactions} transactions, ${fewest.checkouts} pool checkouts\n`,
+    );
     // The post, its audit, rule evaluation, the audience and the inbox rows, then the page re-read:
     // a statement per member or per rule beyond this would be an N+1.
-    expect(fewest).toBeLessThanOrEqual(24);
+    expect(fewest.statements).toBeLessThanOrEqual(24);
   });
 });

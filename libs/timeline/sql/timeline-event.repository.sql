@@ -78,7 +78,9 @@ SELECT s.event_id, p.id, fm.family_id, fm.role, p.given_name, p.family_name, to_
 -- TimelineEventRepository.insert
 INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
                                audience_user_ids, audience_agency_ids, summary, body)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
+            audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason;
 
 -- TimelineEventRepository.insertAmendment
 INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,

@@ -22,6 +22,12 @@ export interface NewEvent {
   readonly body: string | null;
 }
 
+/** An event as `insert` wrote it: every column, before anyone's redaction. */
+export type InsertedEvent = Omit<EventRow, 'content_visible'> & {
+  audience_user_ids: string[];
+  audience_agency_ids: string[];
+};
+
 /** An amendment: what it changes (null: unchanged) and why. */
 export interface NewAmendment {
   readonly originalId: string;
@@ -131,12 +137,14 @@ export class TimelineEventRepository {
     return rows[0];
   }
 
-  /** Posts an event; its id. */
-  async insert(manager: EntityManager, event: NewEvent): Promise<string> {
-    const rows: { id: string }[] = await manager.query(
+  /** Posts an event; the row as written (its content as stored: whoever answers decides who sees it). */
+  async insert(manager: EntityManager, event: NewEvent): Promise<InsertedEvent> {
+    const rows: InsertedEvent[] = await manager.query(
       `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
                                     audience_user_ids, audience_agency_ids, summary, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
+                 audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason`,
       [
         event.familyId,
         event.kind,
@@ -151,7 +159,7 @@ export class TimelineEventRepository {
         event.body,
       ],
     );
-    return rows[0]!.id;
+    return rows[0]!;
   }
 
   /** Records an amendment of an event (the original stays as it was); its id. */

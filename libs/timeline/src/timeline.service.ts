@@ -33,7 +33,7 @@ import './timeline.events.js';
 import { ReplyRepository, toReply } from './reply.repository.js';
 import { SharingPolicyRepository } from './sharing-policy.repository.js';
 import { TimelineEventRepository } from './timeline-event.repository.js';
-import { toEventModel } from './timeline.repository.js';
+import { eventFields, toEventModel } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
 
@@ -130,7 +130,7 @@ export class TimelineService {
 
   async post(principal: Principal, input: PostEventInput): Promise<TimelineEventModel> {
     const data = validate(postEventSchema, input);
-    const eventId = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await this.requireOnFamily(manager, principal, data.familyId, 'post');
       const subjects = [...new Set(data.subjectIds ?? [])];
       await this.checkSubjects(manager, data.familyId, subjects);
@@ -144,7 +144,7 @@ export class TimelineService {
       } else if (audienceUsers.length + audienceAgencies.length > 0) {
         throw badInput('visibility', 'an audience can only be named for RESTRICTED events');
       }
-      const id = await this.eventRows.insert(manager, {
+      const row = await this.eventRows.insert(manager, {
         familyId: data.familyId,
         kind: data.kind,
         severity: data.severity,
@@ -157,6 +157,7 @@ export class TimelineService {
         summary: data.summary,
         body: data.body ?? null,
       });
+      const id = row.id;
       if (subjects.length > 0) await this.eventRows.addSubjects(manager, data.familyId, id, subjects);
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
@@ -177,9 +178,13 @@ export class TimelineService {
         visibility,
         subjectIds: subjects,
       });
-      return id;
+      // The answer is the row as written, redacted by the same ability a read would use: no re-read.
+      const ability = await this.access.abilityFor(principal, manager);
+      return toEventModel({
+        ...row,
+        content_visible: allows(ability, 'readContent', 'TimelineEvent', eventFields(row)),
+      });
     });
-    return this.reload(principal, eventId);
   }
 
   async amend(principal: Principal, eventIdInput: string, input: AmendEventInput): Promise<TimelineEventModel> {
