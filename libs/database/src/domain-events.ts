@@ -34,6 +34,9 @@ export type DomainEventHandler<N extends DomainEventName> = (
 /** Runs once the transaction has committed (a socket doorbell, an outbound delivery). */
 export type AfterCommitEffect = () => Promise<void> | void;
 
+/** Runs in the transaction, once, just before it commits: what it writes commits with it. */
+export type BeforeCommitStep = (manager: EntityManager) => Promise<void> | void;
+
 /** Told when an effect fails after its transaction committed: the commit stands. */
 export type EffectErrorReporter = (error: unknown) => void;
 
@@ -46,6 +49,12 @@ interface TransactionState {
   /** 0 outside a transaction, 1 in it, 2 in its first savepoint, … */
   depth: number;
   pending: Pending[];
+  closing: Closing[];
+}
+
+interface Closing {
+  readonly depth: number;
+  readonly step: BeforeCommitStep;
 }
 
 interface Pending {
@@ -104,6 +113,26 @@ export class DomainEvents {
     state.pending.push({ depth: Math.max(state.depth, 1), effect });
   }
 
+  /**
+   * Queues `step` to run in `manager`'s transaction just before its COMMIT, after everything else
+   * it does: for work that takes locks others wait on, so they are held for the commit only. It
+   * runs once (not when a savepoint is released), in queueing order; it is dropped with a
+   * savepoint that rolls back; a step that throws fails the commit.
+   */
+  beforeCommit(manager: EntityManager, step: BeforeCommitStep): void {
+    const runner = this.transactionOf(manager, 'beforeCommit');
+    const state = this.stateOf(runner);
+    state.closing.push({ depth: Math.max(state.depth, 1), step });
+  }
+
+  /** @internal From the subscriber: `runner` is about to commit the transaction or release a savepoint. */
+  async committing(runner: QueryRunner): Promise<void> {
+    const state = this.states.get(runner);
+    if (!state || state.depth > 1) return;
+    // A step may queue more (a handler of what it publishes): run until none is left.
+    for (let next = state.closing.shift(); next; next = state.closing.shift()) await next.step(runner.manager);
+  }
+
   /** @internal From the subscriber: `runner` began a transaction or a savepoint. */
   started(runner: QueryRunner): void {
     this.stateOf(runner).depth += 1;
@@ -137,12 +166,13 @@ export class DomainEvents {
     }
     // Drop what the rolled-back savepoint queued; the levels around it keep theirs.
     state.pending = state.pending.filter((pending) => pending.depth <= state.depth);
+    state.closing = state.closing.filter((closing) => closing.depth <= state.depth);
   }
 
   private stateOf(runner: QueryRunner): TransactionState {
     let state = this.states.get(runner);
     if (!state) {
-      state = { depth: 0, pending: [] };
+      state = { depth: 0, pending: [], closing: [] };
       this.states.set(runner, state);
     }
     return state;
@@ -162,6 +192,10 @@ class TransactionEndSubscriber implements EntitySubscriberInterface {
 
   afterTransactionStart(event: TransactionStartEvent): void {
     this.events.started(event.queryRunner);
+  }
+
+  beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    return this.events.committing(event.queryRunner);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {
