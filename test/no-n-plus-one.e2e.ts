@@ -191,8 +191,14 @@ describe('a timeline page costs a fixed number of statements', () => {
     process.stdout.write(
       `postEvent: ${fewest.statements} statements, ${fewest.transactions} transactions, ${fewest.checkouts} pool checkouts\n`,
     );
-    // The post, its audit, rule evaluation, the audience and the inbox rows, then the page re-read:
-    // a statement per member or per rule beyond this would be an N+1.
-    expect(fewest.statements).toBeLessThanOrEqual(24);
+    // Outside the post: the session check and the two mutation limits. The post, in one transaction:
+    // the caller's relationships, the family, the event with its subjects and default visibility
+    // (one statement), its audit, the audience, the notify outbox (three), the rules' fingerprint
+    // and their evaluation, the inbox rows just before COMMIT. After it, on its own connection, the
+    // doorbell's re-check. The answer is the inserted row: no re-read, no second audit entry. A
+    // statement per member or per rule beyond this would be an N+1.
+    expect(fewest.statements).toBeLessThanOrEqual(18);
+    expect(fewest.transactions).toBe(1);
+    expect(fewest.checkouts).toBeLessThanOrEqual(5);
   });
 });

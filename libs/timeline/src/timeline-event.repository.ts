@@ -15,11 +15,14 @@ export interface NewEvent {
   readonly occurredAt: Date;
   readonly agencyId: string;
   readonly authorId: string;
-  readonly visibility: Visibility;
+  /** Null: the agency's policy for the kind. */
+  readonly visibility: Visibility | null;
   readonly audienceUserIds: readonly string[];
   readonly audienceAgencyIds: readonly string[];
   readonly summary: string;
   readonly body: string | null;
+  /** The persons it is about (checked to be of the family). */
+  readonly subjectIds: readonly string[];
 }
 
 /** An event as `insert` wrote it: every column, before anyone's redaction. */
@@ -137,14 +140,24 @@ export class TimelineEventRepository {
     return rows[0];
   }
 
-  /** Posts an event; the row as written (its content as stored: whoever answers decides who sees it). */
+  /**
+   * Posts an event and the persons it is about, in one statement; the row as written (its content
+   * as stored: whoever answers decides who sees it). A null visibility is the agency's policy for
+   * the kind, or NETWORK (a policy is never RESTRICTED).
+   */
   async insert(manager: EntityManager, event: NewEvent): Promise<InsertedEvent> {
     const rows: InsertedEvent[] = await manager.query(
-      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
-                                    audience_user_ids, audience_agency_ids, summary, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
-                 audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason`,
+      `WITH e AS (
+         INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                                      audience_user_ids, audience_agency_ids, summary, body)
+         VALUES ($1, $2, $3, $4, $5, $6,
+                 COALESCE($7::text, (SELECT p.visibility FROM sharing_policies p WHERE p.agency_id = $5 AND p.event_kind = $2::text), 'NETWORK'),
+                 $8, $9, $10, $11)
+         RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
+                   audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason),
+       subjects AS (
+         INSERT INTO event_subjects (family_id, event_id, person_id) SELECT e.family_id, e.id, unnest($12::uuid[]) FROM e)
+       SELECT * FROM e`,
       [
         event.familyId,
         event.kind,
@@ -157,6 +170,7 @@ export class TimelineEventRepository {
         event.audienceAgencyIds,
         event.summary,
         event.body,
+        event.subjectIds,
       ],
     );
     return rows[0]!;
@@ -182,18 +196,6 @@ export class TimelineEventRepository {
       ],
     );
     return rows[0]!.id;
-  }
-
-  async addSubjects(
-    manager: EntityManager,
-    familyId: string,
-    eventId: string,
-    personIds: readonly string[],
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[])`,
-      [familyId, eventId, personIds],
-    );
   }
 
   /** The amendment is about the same persons as the original. */

@@ -134,7 +134,8 @@ export class TimelineService {
       await this.requireOnFamily(manager, principal, data.familyId, 'post');
       const subjects = [...new Set(data.subjectIds ?? [])];
       await this.checkSubjects(manager, data.familyId, subjects);
-      const visibility = data.visibility ?? (await this.defaultVisibility(manager, principal.agencyId, data.kind));
+      // Unset: the agency's policy, read by the insert itself (never RESTRICTED, so no audience).
+      const visibility = data.visibility ?? null;
       const audienceUsers = [...new Set(data.audienceUserIds ?? [])];
       const audienceAgencies = [...new Set(data.audienceAgencyIds ?? [])];
       if (visibility === Visibility.RESTRICTED) {
@@ -156,16 +157,16 @@ export class TimelineService {
         audienceAgencyIds: audienceAgencies,
         summary: data.summary,
         body: data.body ?? null,
+        subjectIds: subjects,
       });
-      const id = row.id;
-      if (subjects.length > 0) await this.eventRows.addSubjects(manager, data.familyId, id, subjects);
+      const { id, visibility: stored } = row;
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: data.familyId,
-        detail: { kind: data.kind, visibility, subjects },
+        detail: { kind: data.kind, visibility: stored, subjects },
       });
       await this.events.publish(manager, 'timeline.event-posted', {
         id,
@@ -175,7 +176,7 @@ export class TimelineService {
         occurredAt: data.occurredAt,
         agencyId: principal.agencyId,
         authorId: principal.userId,
-        visibility,
+        visibility: stored,
         subjectIds: subjects,
       });
       // The answer is the row as written, redacted by the same ability a read would use: no re-read.
@@ -319,10 +320,6 @@ export class TimelineService {
     const event = await this.event(principal, eventId);
     if (!event) throw notFound();
     return event;
-  }
-
-  private async defaultVisibility(manager: EntityManager, agencyId: string, kind: string): Promise<Visibility> {
-    return (await this.policies.visibilityFor(manager, agencyId, kind)) ?? Visibility.NETWORK;
   }
 
   private async checkSubjects(manager: EntityManager, familyId: string, personIds: string[]): Promise<void> {
