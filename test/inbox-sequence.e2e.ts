@@ -110,7 +110,7 @@ describe('the inbox under concurrent posts', () => {
 
       // Live: each stored number arrives, once.
       const socket = live.get(who)!;
-      await eventually(async () => socket.received.filter((n) => n.seq > after).length >= rows.length, {
+      await eventually(() => Promise.resolve(socket.received.filter((n) => n.seq > after).length >= rows.length), {
         what: `${who}'s pushes`,
         timeoutMs: 30_000,
       });
