@@ -359,6 +359,22 @@ describe('DomainEvents.beforeCommit', () => {
     });
     expect(ran).toEqual(['kept']);
 
+    // A released savepoint's step stays when a later sibling savepoint rolls back.
+    ran.length = 0;
+    await db.dataSource.transaction(async (manager) => {
+      await manager.transaction((inner) => {
+        events.beforeCommit(inner, () => {
+          ran.push('released');
+        });
+        events.afterCommit(inner, () => {
+          ran.push('released, after commit');
+        });
+        return Promise.resolve();
+      });
+      await expect(manager.transaction(() => Promise.reject(new Refused()))).rejects.toBeInstanceOf(Refused);
+    });
+    expect(ran).toEqual(['released', 'released, after commit']);
+
     await expect(
       db.dataSource.transaction(async (manager) => {
         await manager.query(`INSERT INTO probe (id, source) VALUES (3, 'body')`);

@@ -143,8 +143,14 @@ export class DomainEvents {
     const state = this.states.get(runner);
     if (!state) return;
     state.depth = Math.max(state.depth - 1, 0);
-    // A released savepoint is not a commit: its effects wait for the transaction around it.
-    if (state.depth > 0) return;
+    // A released savepoint is not a commit: its effects and steps now belong to the level around
+    // it (a later sibling savepoint that rolls back must not take them along).
+    if (state.depth > 0) {
+      const level = state.depth;
+      state.pending = state.pending.map((p) => (p.depth > level ? { ...p, depth: level } : p));
+      state.closing = state.closing.map((c) => (c.depth > level ? { ...c, depth: level } : c));
+      return;
+    }
     this.states.delete(runner);
     for (const { effect } of state.pending) {
       try {
