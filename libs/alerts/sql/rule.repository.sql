@@ -14,7 +14,11 @@ SELECT r.id, r.name, r.current_version AS version, v.kind, r.enabled, v.definiti
 
 -- RuleRepository.enabled
 SELECT r.id, r.name, r.current_version AS version, v.kind, r.enabled, v.definition, r.updated_at
-  FROM rules r JOIN rule_versions v ON v.rule_id = r.id AND v.version = r.current_version WHERE r.enabled AND v.kind = ANY($1);
+  FROM rules r JOIN rule_versions v ON v.rule_id = r.id AND v.version = r.current_version WHERE r.enabled;
+
+-- RuleRepository.enabledFingerprint
+SELECT COALESCE(md5(string_agg(id::text || ':' || current_version || ':' || name, ',' ORDER BY id)), '') AS fingerprint
+  FROM rules WHERE enabled;
 
 -- RuleRepository.lockCurrentVersion
 SELECT current_version FROM rules WHERE id = $1 FOR UPDATE;

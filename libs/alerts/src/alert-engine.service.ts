@@ -14,7 +14,8 @@ import { InboxService, NotificationType } from '@hearth/realtime';
 import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
 import { DEFAULT_ACK_HOURS, SEVERITY_ORDER, type Recipient, type RuleDefinition } from './rule-definition.js';
 import { AlertRepository } from './alert.repository.js';
-import { RuleRepository, type ActiveRule } from './rule.repository.js';
+import { RuleCache } from './rule-cache.service.js';
+import type { ActiveRule } from './rule.repository.js';
 
 export interface Match {
   readonly dedupKey: string;
@@ -41,7 +42,7 @@ export class AlertEngine {
     private readonly relationships: RelationshipRepository,
     private readonly users: UserRepository,
     private readonly alerts: AlertRepository,
-    private readonly rules: RuleRepository,
+    private readonly rules: RuleCache,
     private readonly families: FamilyRepository,
     private readonly events: TimelineEventRepository,
     @Inject(CLOCK) private readonly clock: Clock,

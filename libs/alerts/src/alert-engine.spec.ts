@@ -11,6 +11,7 @@ import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
 import { AlertEngine } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';
 import { NotificationAudienceService } from './notification-audience.service.js';
+import { RuleCache } from './rule-cache.service.js';
 import { RuleRepository } from './rule.repository.js';
 
 /**
@@ -58,7 +59,7 @@ beforeAll(async () => {
     relationships,
     users,
     alerts,
-    new RuleRepository(),
+    new RuleCache(new RuleRepository()),
     new FamilyRepository(),
     new TimelineEventRepository(db.dataSource),
     { now: () => NOW },

@@ -9,6 +9,7 @@ import { AlertScheduler } from './alert-scheduler.service.js';
 import { AlertRepository } from './alert.repository.js';
 import { AlertService } from './alert.service.js';
 import { Notifier } from './notifier.service.js';
+import { RuleCache } from './rule-cache.service.js';
 import { RuleRepository } from './rule.repository.js';
 
 /**
@@ -24,7 +25,7 @@ export class AlertRecipientsModule {}
  */
 @Module({
   imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
-  providers: [RuleRepository, AlertEngine, Notifier, AlertService, AlertScheduler],
+  providers: [RuleRepository, RuleCache, AlertEngine, Notifier, AlertService, AlertScheduler],
   exports: [AlertScheduler, AlertEngine, AlertService, AlertRecipientsModule],
 })
 export class AlertsModule implements OnModuleInit {

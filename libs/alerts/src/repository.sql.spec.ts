@@ -110,7 +110,8 @@ it('issues the statements committed in libs/alerts/sql/rule.repository.sql', asy
     await sql.record('RuleRepository.all', () => rules.all(manager));
     await sql.record('RuleRepository.byIds', () => rules.byIds(manager, [id]));
     await sql.record('RuleRepository.byId', () => rules.byId(manager, id));
-    await sql.record('RuleRepository.enabled', () => rules.enabled(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE']));
+    await sql.record('RuleRepository.enabled', () => rules.enabled(manager));
+    await sql.record('RuleRepository.enabledFingerprint', () => rules.enabledFingerprint(manager));
     await sql.record('RuleRepository.lockCurrentVersion', () => rules.lockCurrentVersion(manager, id));
     await sql.record('RuleRepository.update', () =>
       rules.update(manager, id, { name: 'r', version: 2, enabled: null }),

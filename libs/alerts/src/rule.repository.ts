@@ -54,13 +54,25 @@ export class RuleRepository {
     return rows[0] ? toRuleModel(rows[0]) : undefined;
   }
 
-  /** The enabled rules of some kinds, current versions, parsed (a row that no longer parses is skipped). */
-  async enabled(manager: EntityManager, kinds: readonly RuleDefinition['kind'][]): Promise<ActiveRule[]> {
-    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.enabled AND v.kind = ANY($1)`, [kinds]);
+  /** Every enabled rule at its current version, parsed (a row that no longer parses is skipped). */
+  async enabled(manager: EntityManager): Promise<ActiveRule[]> {
+    const rows: RuleRow[] = await manager.query(`${SELECT_RULES} WHERE r.enabled`);
     return rows.flatMap((row) => {
       const parsed = ruleDefinitionSchema.safeParse(row.definition);
       return parsed.success ? [{ id: row.id, name: row.name, version: row.version, definition: parsed.data }] : [];
     });
+  }
+
+  /**
+   * What the enabled rules are, in one short string: it changes whenever a rule is enabled,
+   * disabled, added or moved to a new version (versions are never rewritten), and only then.
+   */
+  async enabledFingerprint(manager: EntityManager): Promise<string> {
+    const rows: { fingerprint: string }[] = await manager.query(
+      `SELECT COALESCE(md5(string_agg(id::text || ':' || current_version || ':' || name, ',' ORDER BY id)), '') AS fingerprint
+       FROM rules WHERE enabled`,
+    );
+    return rows[0]?.fingerprint ?? '';
   }
 
   /** The rule's current version number, the rule locked until the transaction ends. */

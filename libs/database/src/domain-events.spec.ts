@@ -316,6 +316,77 @@ describe('DomainEvents.afterCommit', () => {
   });
 });
 
+describe('DomainEvents.beforeCommit', () => {
+  it('runs a step in the transaction after everything else it did, once, and its writes commit with it', async () => {
+    const order: string[] = [];
+    const transactions = new Set<string>();
+    await db.dataSource.transaction(async (manager) => {
+      transactions.add(await txid(manager));
+      events.beforeCommit(manager, async (m) => {
+        order.push('step');
+        transactions.add(await txid(m));
+        await m.query(`INSERT INTO probe (id, source) VALUES (2, 'step')`);
+        // A step may queue another: it runs before the commit too.
+        events.beforeCommit(m, () => {
+          order.push('queued by the step');
+        });
+      });
+      // A released savepoint is not the commit: the step waits for the transaction.
+      await manager.transaction(async (inner) => {
+        await inner.query(`INSERT INTO probe (id, source) VALUES (1, 'savepoint')`);
+      });
+      order.push('body done');
+    });
+    expect(order).toEqual(['body done', 'step', 'queued by the step']);
+    expect(transactions.size).toBe(1);
+    expect(await probeIds()).toEqual([1, 2]);
+  });
+
+  it('drops the step of a savepoint that rolled back, and fails the commit when a step throws', async () => {
+    const ran: string[] = [];
+    await db.dataSource.transaction(async (manager) => {
+      events.beforeCommit(manager, () => {
+        ran.push('kept');
+      });
+      await expect(
+        manager.transaction((inner) => {
+          events.beforeCommit(inner, () => {
+            ran.push('dropped');
+          });
+          return Promise.reject(new Refused());
+        }),
+      ).rejects.toBeInstanceOf(Refused);
+    });
+    expect(ran).toEqual(['kept']);
+
+    // A released savepoint's step stays when a later sibling savepoint rolls back.
+    ran.length = 0;
+    await db.dataSource.transaction(async (manager) => {
+      await manager.transaction((inner) => {
+        events.beforeCommit(inner, () => {
+          ran.push('released');
+        });
+        events.afterCommit(inner, () => {
+          ran.push('released, after commit');
+        });
+        return Promise.resolve();
+      });
+      await expect(manager.transaction(() => Promise.reject(new Refused()))).rejects.toBeInstanceOf(Refused);
+    });
+    expect(ran).toEqual(['released', 'released, after commit']);
+
+    await expect(
+      db.dataSource.transaction(async (manager) => {
+        await manager.query(`INSERT INTO probe (id, source) VALUES (3, 'body')`);
+        events.beforeCommit(manager, () => {
+          throw new Refused();
+        });
+      }),
+    ).rejects.toBeInstanceOf(Refused);
+    expect(await probeIds()).toEqual([]);
+  });
+});
+
 describe('DomainEventsModule', () => {
   it('gives the application one bus on its data source, whose effects follow its commits', async () => {
     @Module({

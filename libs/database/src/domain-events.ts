@@ -35,6 +35,9 @@ export type DomainEventHandler<N extends DomainEventName> = (
 /** Runs once the transaction has committed (a socket doorbell, an outbound delivery). */
 export type AfterCommitEffect = () => Promise<void> | void;
 
+/** Runs in the transaction, once, just before it commits: what it writes commits with it. */
+export type BeforeCommitStep = (manager: EntityManager) => Promise<void> | void;
+
 /** Told when an effect fails after its transaction committed: the commit stands. */
 export type EffectErrorReporter = (error: unknown) => void;
 
@@ -47,6 +50,12 @@ interface TransactionState {
   /** 0 outside a transaction, 1 in it, 2 in its first savepoint, … */
   depth: number;
   pending: Pending[];
+  closing: Closing[];
+}
+
+interface Closing {
+  readonly depth: number;
+  readonly step: BeforeCommitStep;
 }
 
 interface Pending {
@@ -105,6 +114,26 @@ export class DomainEvents {
     state.pending.push({ depth: Math.max(state.depth, 1), effect });
   }
 
+  /**
+   * Queues `step` to run in `manager`'s transaction just before its COMMIT, after everything else
+   * it does: for work that takes locks others wait on, so they are held for the commit only. It
+   * runs once (not when a savepoint is released), in queueing order; it is dropped with a
+   * savepoint that rolls back; a step that throws fails the commit.
+   */
+  beforeCommit(manager: EntityManager, step: BeforeCommitStep): void {
+    const runner = this.transactionOf(manager, 'beforeCommit');
+    const state = this.stateOf(runner);
+    state.closing.push({ depth: Math.max(state.depth, 1), step });
+  }
+
+  /** @internal From the subscriber: `runner` is about to commit the transaction or release a savepoint. */
+  async committing(runner: QueryRunner): Promise<void> {
+    const state = this.states.get(runner);
+    if (!state || state.depth > 1) return;
+    // A step may queue more (a handler of what it publishes): run until none is left.
+    for (let next = state.closing.shift(); next; next = state.closing.shift()) await next.step(runner.manager);
+  }
+
   /** @internal From the subscriber: `runner` began a transaction or a savepoint. */
   started(runner: QueryRunner): void {
     this.stateOf(runner).depth += 1;
@@ -115,8 +144,14 @@ export class DomainEvents {
     const state = this.states.get(runner);
     if (!state) return;
     state.depth = Math.max(state.depth - 1, 0);
-    // A released savepoint is not a commit: its effects wait for the transaction around it.
-    if (state.depth > 0) return;
+    // A released savepoint is not a commit: its effects and steps now belong to the level around
+    // it (a later sibling savepoint that rolls back must not take them along).
+    if (state.depth > 0) {
+      const level = state.depth;
+      state.pending = state.pending.map((p) => (p.depth > level ? { ...p, depth: level } : p));
+      state.closing = state.closing.map((c) => (c.depth > level ? { ...c, depth: level } : c));
+      return;
+    }
     this.states.delete(runner);
     const run = async () => {
       for (const { effect } of state.pending) {
@@ -142,12 +177,13 @@ export class DomainEvents {
     }
     // Drop what the rolled-back savepoint queued; the levels around it keep theirs.
     state.pending = state.pending.filter((pending) => pending.depth <= state.depth);
+    state.closing = state.closing.filter((closing) => closing.depth <= state.depth);
   }
 
   private stateOf(runner: QueryRunner): TransactionState {
     let state = this.states.get(runner);
     if (!state) {
-      state = { depth: 0, pending: [] };
+      state = { depth: 0, pending: [], closing: [] };
       this.states.set(runner, state);
     }
     return state;
@@ -167,6 +203,10 @@ class TransactionEndSubscriber implements EntitySubscriberInterface {
 
   afterTransactionStart(event: TransactionStartEvent): void {
     this.events.started(event.queryRunner);
+  }
+
+  beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    return this.events.committing(event.queryRunner);
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): Promise<void> {

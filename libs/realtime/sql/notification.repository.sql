@@ -1,13 +1,26 @@
 -- The statements of this repository, written by libs/realtime/src/notification.repository.sql.spec.ts (`npm run sql` rewrites it).
 
 -- NotificationRepository.insertForUsers
-WITH bumped AS (
-    INSERT INTO inbox_counters AS c (user_id, last_seq) SELECT u, 1 FROM unnest($1::uuid[]) AS u
-    ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + 1
-    RETURNING user_id, last_seq)
-  INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
-  SELECT user_id, last_seq, $2, $3, $4, $5, $6 FROM bumped
-  RETURNING user_id, seq, type, family_id, event_id, alert_id, rag, created_at;
+WITH items AS (
+    SELECT t.user_id, t.batch_index, row_number() OVER (PARTITION BY t.user_id ORDER BY t.batch_index) AS nth,
+           count(*) OVER (PARTITION BY t.user_id) AS n
+    FROM unnest($1::uuid[], $2::int[]) AS t(user_id, batch_index)),
+  bumped AS (
+    INSERT INTO inbox_counters AS c (user_id, last_seq)
+    SELECT user_id, n FROM items WHERE nth = 1 ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + EXCLUDED.last_seq
+    RETURNING user_id, last_seq),
+  numbered AS (
+    SELECT i.user_id, b.last_seq - i.n + i.nth AS seq, i.batch_index FROM items i JOIN bumped b ON b.user_id = i.user_id),
+  written AS (
+    INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
+    SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag
+    FROM numbered n
+    JOIN unnest($3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[]) WITH ORDINALITY
+         AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1
+    RETURNING user_id, seq, type, family_id, event_id, alert_id, rag, created_at)
+  SELECT w.*, n.batch_index FROM written w JOIN numbered n ON n.user_id = w.user_id AND n.seq = w.seq
+  ORDER BY n.batch_index, w.user_id;
 
 -- NotificationRepository.since
 SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications

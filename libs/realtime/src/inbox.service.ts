@@ -7,7 +7,13 @@ import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 import { NotificationType, type NotificationModel, type NotificationPayload } from './notification.model.js';
 import './realtime.events.js';
-import { NotificationRepository, type NotificationRow } from './notification.repository.js';
+import { NotificationRepository, type NotificationFields, type NotificationRow } from './notification.repository.js';
+
+/** Notifications decided in a transaction, waiting to be written just before it commits. */
+interface Queued {
+  readonly users: readonly string[];
+  readonly fields: NotificationFields;
+}
 
 export interface NewNotification {
   readonly type: NotificationType;
@@ -46,7 +52,7 @@ export interface InboxPage {
 @Injectable()
 export class InboxService {
   private readonly logger = new Logger('Inbox');
-  private readonly pending = new WeakMap<QueryRunner, Delivery[]>();
+  private readonly pending = new WeakMap<QueryRunner, Queued[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -59,47 +65,73 @@ export class InboxService {
   /**
    * Writes one notification per recipient who may be told of it now (each gets their next
    * sequence number); candidates outside its audience get nothing. Returns who was told.
+   *
+   * Who may be told is decided at once; the rows are written just before the transaction
+   * commits, all of its notifications in one statement that takes the recipients' counters in
+   * ascending user order. A counter is then locked for the commit only, not for the rest of the
+   * transaction, and two transactions always take the counters they share in the same order, so
+   * they cannot deadlock. Sequence numbers still follow commit order for each user.
    */
   async enqueue(
     manager: EntityManager,
     candidates: readonly string[],
     notification: NewNotification,
   ): Promise<string[]> {
-    const unique = [...new Set(candidates)].sort(); // a fixed lock order: no deadlock between two senders
+    const unique = [...new Set(candidates)].sort();
     if (unique.length === 0) return [];
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
     const allowed = await this.audience.allowed(
       manager,
       unique.map((userId) => ({ userId, subject: notification })),
     );
     const users = unique.filter((_, i) => allowed[i]);
     if (users.length === 0) return [];
-    const runner = manager.queryRunner;
-    if (!runner?.isTransactionActive) throw new Error('InboxService.enqueue needs a transaction');
-    const rows = await this.notifications.insertForUsers(manager, users, {
-      type: notification.type,
-      familyId: notification.familyId,
-      eventId: notification.eventId ?? null,
-      alertId: notification.alertId ?? null,
-      rag: notification.rag ?? null,
-    });
-    let list = this.pending.get(runner);
-    if (!list) {
-      const batch: Delivery[] = [];
-      list = batch;
-      this.pending.set(runner, batch);
-      // The doorbell rings once the transaction has committed, never after a rollback.
-      this.events.afterCommit(manager, () => this.ring(batch));
-    }
-    list.push(...rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) })));
-    await this.events.publish(manager, 'realtime.notified', {
-      type: notification.type,
-      familyId: notification.familyId,
-      eventId: notification.eventId ?? null,
-      alertId: notification.alertId ?? null,
-      rag: notification.rag ?? null,
-      recipients: rows.map((row) => ({ userId: row.user_id, seq: Number(row.seq) })),
-    });
+    const queued: Queued = {
+      users,
+      fields: {
+        type: notification.type,
+        familyId: notification.familyId,
+        eventId: notification.eventId ?? null,
+        alertId: notification.alertId ?? null,
+        rag: notification.rag ?? null,
+      },
+    };
+    // Dropped by the bus with a savepoint that rolls back; otherwise gathered at commit time.
+    this.events.beforeCommit(manager, (m) => this.gather(m, runner, queued));
     return users;
+  }
+
+  /**
+   * Just before commit, each notification the transaction kept joins one batch; the first one
+   * queues the batch's write, which so runs after all of them.
+   */
+  private gather(manager: EntityManager, runner: QueryRunner, queued: Queued): void {
+    const batch = this.pending.get(runner);
+    if (batch) {
+      batch.push(queued);
+      return;
+    }
+    const started = [queued];
+    this.pending.set(runner, started);
+    this.events.beforeCommit(manager, (m) => this.write(m, runner, started));
+  }
+
+  /** The transaction's notifications, numbered; rung once it has committed. */
+  private async write(manager: EntityManager, runner: QueryRunner, batch: readonly Queued[]): Promise<void> {
+    this.pending.delete(runner);
+    const rows = await this.notifications.insertForUsers(manager, batch);
+    const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
+    // The doorbell rings once the transaction has committed, never after a rollback.
+    this.events.afterCommit(manager, () => this.ring(deliveries));
+    for (const [index, { fields }] of batch.entries()) {
+      await this.events.publish(manager, 'realtime.notified', {
+        ...fields,
+        recipients: rows
+          .filter((row) => row.batch_index === index)
+          .map((row) => ({ userId: row.user_id, seq: Number(row.seq) })),
+      });
+    }
   }
 
   /** The deliveries whose user may still be told now: checked again just before a push. */

@@ -23,13 +23,18 @@ it('issues the statements committed in libs/realtime/sql/notification.repository
   await expect(
     sql.dataSource.transaction(async (manager) => {
       await sql.record('NotificationRepository.insertForUsers', () =>
-        notifications.insertForUsers(manager, [], {
-          type: NotificationType.EVENT_POSTED,
-          familyId: randomUUID(),
-          eventId: randomUUID(),
-          alertId: null,
-          rag: null,
-        }),
+        notifications.insertForUsers(manager, [
+          {
+            users: [],
+            fields: {
+              type: NotificationType.EVENT_POSTED,
+              familyId: randomUUID(),
+              eventId: randomUUID(),
+              alertId: null,
+              rag: null,
+            },
+          },
+        ]),
       );
       throw new RolledBack();
     }),

@@ -32,23 +32,46 @@ export class NotificationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * One notification for each user, each numbered by that user's next sequence number. Needs
-   * the caller's transaction, and users in a fixed order (the counters are locked in it).
+   * The notifications of a batch (each to its users), numbered by each user's next sequence
+   * numbers in batch order. Needs the caller's transaction: the users' counters are locked in
+   * ascending user order, in this one statement, until it ends. Each row says which notification
+   * of the batch it is.
    */
   insertForUsers(
     manager: EntityManager,
-    users: readonly string[],
-    notification: NotificationFields,
-  ): Promise<NotificationRow[]> {
+    batch: readonly { readonly users: readonly string[]; readonly fields: NotificationFields }[],
+  ): Promise<(NotificationRow & { batch_index: number })[]> {
+    const pairs = batch.flatMap(({ users }, index) => users.map((user) => [user, index] as const));
     return manager.query(
-      `WITH bumped AS (
-         INSERT INTO inbox_counters AS c (user_id, last_seq) SELECT u, 1 FROM unnest($1::uuid[]) AS u
-         ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + 1
-         RETURNING user_id, last_seq)
-       INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
-       SELECT user_id, last_seq, $2, $3, $4, $5, $6 FROM bumped
-       RETURNING ${COLUMNS}`,
-      [users, notification.type, notification.familyId, notification.eventId, notification.alertId, notification.rag],
+      `WITH items AS (
+         SELECT t.user_id, t.batch_index, row_number() OVER (PARTITION BY t.user_id ORDER BY t.batch_index) AS nth,
+                count(*) OVER (PARTITION BY t.user_id) AS n
+         FROM unnest($1::uuid[], $2::int[]) AS t(user_id, batch_index)),
+       bumped AS (
+         INSERT INTO inbox_counters AS c (user_id, last_seq)
+         SELECT user_id, n FROM items WHERE nth = 1 ORDER BY user_id
+         ON CONFLICT (user_id) DO UPDATE SET last_seq = c.last_seq + EXCLUDED.last_seq
+         RETURNING user_id, last_seq),
+       numbered AS (
+         SELECT i.user_id, b.last_seq - i.n + i.nth AS seq, i.batch_index FROM items i JOIN bumped b ON b.user_id = i.user_id),
+       written AS (
+         INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
+         SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag
+         FROM numbered n
+         JOIN unnest($3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[]) WITH ORDINALITY
+              AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1
+         RETURNING ${COLUMNS})
+       SELECT w.*, n.batch_index FROM written w JOIN numbered n ON n.user_id = w.user_id AND n.seq = w.seq
+       ORDER BY n.batch_index, w.user_id`,
+      [
+        pairs.map(([user]) => user),
+        pairs.map(([, index]) => index),
+        batch.map((b) => b.fields.type),
+        batch.map((b) => b.fields.familyId),
+        batch.map((b) => b.fields.eventId),
+        batch.map((b) => b.fields.alertId),
+        batch.map((b) => b.fields.rag),
+      ],
     );
   }
 

@@ -3,9 +3,6 @@
 -- SharingPolicyRepository.ofAgency
 SELECT event_kind AS kind, visibility FROM sharing_policies WHERE agency_id = $1 ORDER BY event_kind;
 
--- SharingPolicyRepository.visibilityFor
-SELECT visibility FROM sharing_policies WHERE agency_id = $1 AND event_kind = $2;
-
 -- SharingPolicyRepository.set
 INSERT INTO sharing_policies (agency_id, event_kind, visibility) VALUES ($1, $2, $3)
   ON CONFLICT (agency_id, event_kind) DO UPDATE SET visibility = EXCLUDED.visibility;

@@ -123,9 +123,17 @@ SELECT s.event_id, p.id, fm.family_id, fm.role, p.given_name, p.family_name, to_
        ORDER BY s.event_id, p.family_name, p.given_name;
 
 -- TimelineEventRepository.insert
-INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
-                               audience_user_ids, audience_agency_ids, summary, body)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id;
+WITH e AS (
+    INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                                 audience_user_ids, audience_agency_ids, summary, body)
+    VALUES ($1, $2, $3, $4, $5, $6,
+            COALESCE($7::text, (SELECT p.visibility FROM sharing_policies p WHERE p.agency_id = $5 AND p.event_kind = $2::text), 'NETWORK'),
+            $8, $9, $10, $11)
+    RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
+              audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason),
+  subjects AS (
+    INSERT INTO event_subjects (family_id, event_id, person_id) SELECT e.family_id, e.id, unnest($12::uuid[]) FROM e)
+  SELECT * FROM e;
 
 -- TimelineEventRepository.insertAmendment
 INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
@@ -133,9 +141,6 @@ INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, 
   SELECT family_id, kind, COALESCE($2, severity), occurred_at, $3, $4, visibility, audience_user_ids, audience_agency_ids,
          COALESCE($5, summary), CASE WHEN $6::boolean THEN $7 ELSE body END, id, $8
   FROM timeline_events WHERE id = $1 RETURNING id;
-
--- TimelineEventRepository.addSubjects
-INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[]);
 
 -- TimelineEventRepository.acknowledge
 INSERT INTO event_acknowledgements (family_id, event_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id;

@@ -23,13 +23,4 @@ export class SharingPolicyRepository {
       [agencyId, kind, visibility],
     );
   }
-
-  /** The agency's visibility for the kind, if it set one. */
-  async visibilityFor(manager: EntityManager, agencyId: string, kind: string): Promise<Visibility | undefined> {
-    const rows: { visibility: Visibility }[] = await manager.query(
-      `SELECT visibility FROM sharing_policies WHERE agency_id = $1 AND event_kind = $2`,
-      [agencyId, kind],
-    );
-    return rows[0]?.visibility;
-  }
 }

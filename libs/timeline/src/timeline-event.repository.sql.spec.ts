@@ -76,6 +76,7 @@ it('issues the statements committed in libs/timeline/sql/timeline-event.reposito
           audienceAgencyIds: [],
           summary: 'A note',
           body: null,
+          subjectIds: [randomUUID()],
         }),
     ],
     [
@@ -92,7 +93,6 @@ it('issues the statements committed in libs/timeline/sql/timeline-event.reposito
           reason: 'Wrong date',
         }),
     ],
-    ['TimelineEventRepository.addSubjects', (m) => events.addSubjects(m, familyId, ids[0]!, [randomUUID()])],
     ['TimelineEventRepository.acknowledge', (m) => events.acknowledge(m, familyId, ids[0]!, randomUUID())],
   ];
   for (const [label, call] of failing) await rolledBack((m) => sql.record(label, () => call(m).catch(() => undefined)));
@@ -133,9 +133,6 @@ it('issues the statements committed in libs/timeline/sql/sharing-policy.reposito
   const agencyId = randomUUID();
   await sql.record('SharingPolicyRepository.ofAgency', () => policies.ofAgency(agencyId));
   await rolledBack(async (m) => {
-    await sql.record('SharingPolicyRepository.visibilityFor', () =>
-      policies.visibilityFor(m, agencyId, EventKind.NOTE),
-    );
     await sql.record('SharingPolicyRepository.set', () =>
       policies.set(m, agencyId, EventKind.NOTE, Visibility.NETWORK).catch(() => undefined),
     );

@@ -16,12 +16,21 @@ export interface NewEvent {
   readonly occurredAt: Date;
   readonly agencyId: string;
   readonly authorId: string;
-  readonly visibility: Visibility;
+  /** Null: the agency's policy for the kind. */
+  readonly visibility: Visibility | null;
   readonly audienceUserIds: readonly string[];
   readonly audienceAgencyIds: readonly string[];
   readonly summary: string;
   readonly body: string | null;
+  /** The persons it is about (checked to be of the family). */
+  readonly subjectIds: readonly string[];
 }
+
+/** An event as `insert` wrote it: every column, before anyone's redaction. */
+export type InsertedEvent = Omit<EventRow, 'content_visible'> & {
+  audience_user_ids: string[];
+  audience_agency_ids: string[];
+};
 
 /** An amendment: what it changes (null: unchanged) and why. */
 export interface NewAmendment {
@@ -154,12 +163,24 @@ export class TimelineEventRepository {
     return rows[0];
   }
 
-  /** Posts an event; its id. */
-  async insert(manager: EntityManager, event: NewEvent): Promise<string> {
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
-                                    audience_user_ids, audience_agency_ids, summary, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+  /**
+   * Posts an event and the persons it is about, in one statement; the row as written (its content
+   * as stored: whoever answers decides who sees it). A null visibility is the agency's policy for
+   * the kind, or NETWORK (a policy is never RESTRICTED).
+   */
+  async insert(manager: EntityManager, event: NewEvent): Promise<InsertedEvent> {
+    const rows: InsertedEvent[] = await manager.query(
+      `WITH e AS (
+         INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
+                                      audience_user_ids, audience_agency_ids, summary, body)
+         VALUES ($1, $2, $3, $4, $5, $6,
+                 COALESCE($7::text, (SELECT p.visibility FROM sharing_policies p WHERE p.agency_id = $5 AND p.event_kind = $2::text), 'NETWORK'),
+                 $8, $9, $10, $11)
+         RETURNING id, family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility,
+                   audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason),
+       subjects AS (
+         INSERT INTO event_subjects (family_id, event_id, person_id) SELECT e.family_id, e.id, unnest($12::uuid[]) FROM e)
+       SELECT * FROM e`,
       [
         event.familyId,
         event.kind,
@@ -172,9 +193,10 @@ export class TimelineEventRepository {
         event.audienceAgencyIds,
         event.summary,
         event.body,
+        event.subjectIds,
       ],
     );
-    return rows[0]!.id;
+    return rows[0]!;
   }
 
   /** Records an amendment of an event (the original stays as it was); its id. */
@@ -197,18 +219,6 @@ export class TimelineEventRepository {
       ],
     );
     return rows[0]!.id;
-  }
-
-  async addSubjects(
-    manager: EntityManager,
-    familyId: string,
-    eventId: string,
-    personIds: readonly string[],
-  ): Promise<void> {
-    await manager.query(
-      `INSERT INTO event_subjects (family_id, event_id, person_id) SELECT $1, $2, unnest($3::uuid[])`,
-      [familyId, eventId, personIds],
-    );
   }
 
   /** The amendment is about the same persons as the original. */

@@ -102,6 +102,25 @@ export function toEventFacts(row: EventRow): EventFacts {
   };
 }
 
+/** An event as the ability's conditions on TimelineEvent see it (the fields of EVENT_FIELDS). */
+export function eventFields(row: {
+  family_id: string;
+  visibility: Visibility;
+  agency_id: string;
+  author_id: string;
+  audience_user_ids: readonly string[] | null;
+  audience_agency_ids: readonly string[] | null;
+}): Record<string, unknown> {
+  return {
+    familyId: row.family_id,
+    visibility: row.visibility,
+    agencyId: row.agency_id,
+    authorId: row.author_id,
+    audienceUserIds: [...(row.audience_user_ids ?? [])],
+    audienceAgencyIds: [...(row.audience_agency_ids ?? [])],
+  };
+}
+
 /** An event query for one ability: `where` and `tail` use $1…$n for `params`; the filters follow. */
 export function eventQuery(
   ability: HearthAbility,

@@ -33,7 +33,7 @@ import './timeline.events.js';
 import { ReplyRepository, toReply } from './reply.repository.js';
 import { SharingPolicyRepository } from './sharing-policy.repository.js';
 import { TimelineEventRepository } from './timeline-event.repository.js';
-import { toEventFacts, toEventModel, type EventFacts } from './timeline.repository.js';
+import { eventFields, toEventFacts, toEventModel, type EventFacts } from './timeline.repository.js';
 
 const LOADERS = Symbol('timeline-loaders');
 
@@ -135,11 +135,12 @@ export class TimelineService {
 
   async post(principal: Principal, input: PostEventInput): Promise<TimelineEventModel> {
     const data = validate(postEventSchema, input);
-    const eventId = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await this.requireOnFamily(manager, principal, data.familyId, 'post');
       const subjects = [...new Set(data.subjectIds ?? [])];
       await this.checkSubjects(manager, data.familyId, subjects);
-      const visibility = data.visibility ?? (await this.defaultVisibility(manager, principal.agencyId, data.kind));
+      // Unset: the agency's policy, read by the insert itself (never RESTRICTED, so no audience).
+      const visibility = data.visibility ?? null;
       const audienceUsers = [...new Set(data.audienceUserIds ?? [])];
       const audienceAgencies = [...new Set(data.audienceAgencyIds ?? [])];
       if (visibility === Visibility.RESTRICTED) {
@@ -149,7 +150,7 @@ export class TimelineService {
       } else if (audienceUsers.length + audienceAgencies.length > 0) {
         throw badInput('visibility', 'an audience can only be named for RESTRICTED events');
       }
-      const id = await this.eventRows.insert(manager, {
+      const row = await this.eventRows.insert(manager, {
         familyId: data.familyId,
         kind: data.kind,
         severity: data.severity,
@@ -161,15 +162,16 @@ export class TimelineService {
         audienceAgencyIds: audienceAgencies,
         summary: data.summary,
         body: data.body ?? null,
+        subjectIds: subjects,
       });
-      if (subjects.length > 0) await this.eventRows.addSubjects(manager, data.familyId, id, subjects);
+      const { id, visibility: stored } = row;
       await this.audit.record(manager, {
         action: AuditAction.CREATE,
         actor: principal,
         subjectType: 'TimelineEvent',
         subjectId: id,
         familyId: data.familyId,
-        detail: { kind: data.kind, visibility, subjects },
+        detail: { kind: data.kind, visibility: stored, subjects },
       });
       await this.events.publish(manager, 'timeline.event-posted', {
         id,
@@ -179,12 +181,16 @@ export class TimelineService {
         occurredAt: data.occurredAt,
         agencyId: principal.agencyId,
         authorId: principal.userId,
-        visibility,
+        visibility: stored,
         subjectIds: subjects,
       });
-      return id;
+      // The answer is the row as written, redacted by the same ability a read would use: no re-read.
+      const ability = await this.access.abilityFor(principal, manager);
+      return toEventModel({
+        ...row,
+        content_visible: allows(ability, 'readContent', 'TimelineEvent', eventFields(row)),
+      });
     });
-    return this.reload(principal, eventId);
   }
 
   async amend(principal: Principal, eventIdInput: string, input: AmendEventInput): Promise<TimelineEventModel> {
@@ -315,10 +321,6 @@ export class TimelineService {
     const event = await this.event(principal, eventId);
     if (!event) throw notFound();
     return event;
-  }
-
-  private async defaultVisibility(manager: EntityManager, agencyId: string, kind: string): Promise<Visibility> {
-    return (await this.policies.visibilityFor(manager, agencyId, kind)) ?? Visibility.NETWORK;
   }
 
   private async checkSubjects(manager: EntityManager, familyId: string, personIds: string[]): Promise<void> {
