@@ -26,8 +26,8 @@ export interface NewEvent {
   readonly subjectIds: readonly string[];
 }
 
-/** An event as `insert` wrote it: every column, before anyone's redaction. */
-export type InsertedEvent = Omit<EventRow, 'content_visible'> & {
+/** An event as `insert` wrote it: every column, before anyone's redaction, with its author's card and agency. */
+export type InsertedEvent = Omit<CardedEventRow, 'content_visible'> & {
   audience_user_ids: string[];
   audience_agency_ids: string[];
 };
@@ -165,7 +165,7 @@ export class TimelineEventRepository {
 
   /**
    * Posts an event and the persons it is about, in one statement; the row as written (its content
-   * as stored: whoever answers decides who sees it). A null visibility is the agency's policy for
+   * as stored: whoever answers decides who sees it), with its author's card and agency. A null visibility is the agency's policy for
    * the kind, or NETWORK (a policy is never RESTRICTED).
    */
   async insert(manager: EntityManager, event: NewEvent): Promise<InsertedEvent> {
@@ -180,7 +180,7 @@ export class TimelineEventRepository {
                    audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason),
        subjects AS (
          INSERT INTO event_subjects (family_id, event_id, person_id) SELECT e.family_id, e.id, unnest($12::uuid[]) FROM e)
-       SELECT * FROM e`,
+       ${withCards('SELECT * FROM e', '')}`,
       [
         event.familyId,
         event.kind,

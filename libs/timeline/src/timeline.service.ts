@@ -186,10 +186,13 @@ export class TimelineService {
       });
       // The answer is the row as written, redacted by the same ability a read would use: no re-read.
       const ability = await this.access.abilityFor(principal, manager);
-      return toEventModel({
-        ...row,
-        content_visible: allows(ability, 'readContent', 'TimelineEvent', eventFields(row)),
-      });
+      return toEventModel(
+        {
+          ...row,
+          content_visible: allows(ability, 'readContent', 'TimelineEvent', eventFields(row)),
+        },
+        principal,
+      );
     });
   }
 
