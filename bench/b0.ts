@@ -107,6 +107,7 @@ SELECT e.id, (SELECT count(*) FROM a) AS audited, (SELECT count(*) FROM o) AS ma
 
 export interface PgbenchResult {
   tps: number;
+  transactions: number;
   latencyMs: number;
   failed: number;
 }
@@ -147,6 +148,7 @@ export function pgbench(
       }
       resolve({
         tps: Number(tps[1]),
+        transactions: Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0),
         latencyMs: Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1] ?? Number.NaN),
         failed: Number(/number of failed transactions: (\d+)/.exec(stdout)?.[1] ?? 0),
       });

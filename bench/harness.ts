@@ -202,7 +202,23 @@ export class CostMeter {
     private readonly postmaster: () => number | undefined,
   ) {}
 
+  /**
+   * Waits (up to 15 s) until no other backend is running a statement: what a previous phase left
+   * queued (a closed loop stops sending, not the server working) is not counted in the next.
+   */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 150; i++) {
+      const r = await this.stats.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state NOT IN ('idle')`,
+      );
+      if ((r.rows[0]?.n ?? 0) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async start(serverPid: number | undefined): Promise<() => Promise<Cost>> {
+    await this.settle();
     const db0 = await dbCounters(this.stats);
     const node0 = serverPid ? nodeCpu(serverPid) : 0;
     const pg0 = postgresCpu(this.postmaster());

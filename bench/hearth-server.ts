@@ -21,7 +21,8 @@ process.on('message', (message: { type?: string }) => {
   // Twice: the first pass may leave finalizable objects for the second.
   gc();
   gc();
-  process.send?.({ type: 'heap', heapUsed: process.memoryUsage().heapUsed });
+  const memory = process.memoryUsage();
+  process.send?.({ type: 'heap', heapUsed: memory.heapUsed, external: memory.external });
 });
 
 const stop = () => {
