@@ -4,11 +4,15 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 
 export interface Traced {
   name: string;
   text: string;
   values: unknown[];
+  /** Run before the transaction, on its own (the mutation limits). */
+  autocommit?: boolean;
 }
 
 /** A value as PostgreSQL's text input reads it (what pgbench binds). */
@@ -24,6 +28,12 @@ function pgText(value: unknown): string {
 export interface Script {
   file: string;
   defines: string[];
+  /** The same work for a plain pg pool, when there is no pgbench. */
+  pool: {
+    statements: Array<{ text: string; values: unknown[]; autocommit?: boolean }>;
+    transaction: boolean;
+    generatedId?: string;
+  };
 }
 
 /**
@@ -33,6 +43,7 @@ export interface Script {
  */
 export function scriptOf(dir: string, name: string, trace: Traced[], generatedId?: string): Script {
   const defines: string[] = [];
+  const before: string[] = [];
   const lines = ['BEGIN;'];
   trace.forEach((statement, i) => {
     let text = statement.text.replace(/\$(\d+)/g, (_, n: string) => {
@@ -47,13 +58,14 @@ export function scriptOf(dir: string, name: string, trace: Traced[], generatedId
     });
     text = text.replace(/\s*\n\s*/g, ' ');
     const returnsId = generatedId !== undefined && statement.name === 'insert';
-    lines.push(returnsId ? `${text} \\gset` : `${text};`);
+    (statement.autocommit ? before : lines).push(returnsId ? `${text} \\gset` : `${text};`);
   });
+  lines.unshift(...before);
   lines.push('COMMIT;');
   const file = join(dir, `${name}.sql`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   writeFileSync(join(dir, `${name}.defines.json`), `${JSON.stringify(defines, null, 1)}\n`);
-  return { file, defines };
+  return { file, defines, pool: { statements: trace, transaction: true, generatedId } };
 }
 
 /** The design floor of a timeline page: session, access, page, names and audit in one statement. */
@@ -77,7 +89,7 @@ SELECT p.id, p.kind, p.summary, NOT p.content_visible AS redacted, u.display_nam
 FROM page p JOIN users u ON u.id = p.author_id JOIN agencies ag ON ag.id = p.agency_id ORDER BY p.recorded_at DESC, p.id DESC;`;
   const file = join(dir, 'read-cte.sql');
   writeFileSync(file, `${text.replace(/\s*\n\s*/g, ' ')}\n`);
-  return { file, defines: ['-D', `sid=${v.sessionId}`, '-D', `uid=${v.userId}`, '-D', `fid=${v.familyId}`] };
+  return cteScript(file, text, v);
 }
 
 /** The design floor of postEvent: session, access, the event, its audit, the inbox rows and their mail in one statement. */
@@ -102,7 +114,24 @@ o AS (INSERT INTO outbox_messages (channel, kind, user_id, notification_seq, typ
 SELECT e.id, (SELECT count(*) FROM a) AS audited, (SELECT count(*) FROM o) AS mailed FROM e;`;
   const file = join(dir, 'ingest-cte.sql');
   writeFileSync(file, `${text.replace(/\s*\n\s*/g, ' ')}\n`);
-  return { file, defines: ['-D', `sid=${v.sessionId}`, '-D', `uid=${v.userId}`, '-D', `fid=${v.familyId}`] };
+  return cteScript(file, text, v);
+}
+
+function cteScript(file: string, text: string, v: { sessionId: string; userId: string; familyId: string }): Script {
+  const names = ['sid', 'uid', 'fid'];
+  return {
+    file,
+    defines: ['-D', `sid=${v.sessionId}`, '-D', `uid=${v.userId}`, '-D', `fid=${v.familyId}`],
+    pool: {
+      statements: [
+        {
+          text: text.replace(/:(sid|uid|fid)\b/g, (_, name: string) => `$${names.indexOf(name) + 1}`),
+          values: [v.sessionId, v.userId, v.familyId],
+        },
+      ],
+      transaction: false,
+    },
+  };
 }
 
 export interface PgbenchResult {
@@ -154,4 +183,56 @@ export function pgbench(
       });
     });
   });
+}
+
+/**
+ * Without pgbench: the same statements, prepared, on a plain pg pool of `clients` connections,
+ * closed loop for `seconds`. The id the INSERT returns replaces the traced one in later statements.
+ */
+export async function poolBench(url: string, script: Script, clients: number, seconds: number): Promise<PgbenchResult> {
+  const { statements, transaction, generatedId } = script.pool;
+  const deadline = Date.now() + seconds * 1000;
+  const started = Date.now();
+  let transactions = 0;
+  let failed = 0;
+  let latencyTotal = 0;
+  const worker = async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      while (Date.now() < deadline) {
+        const t0 = performance.now();
+        let id = generatedId;
+        try {
+          let open = false;
+          for (const [i, s] of statements.entries()) {
+            if (transaction && !open && !s.autocommit) {
+              await client.query('BEGIN');
+              open = true;
+            }
+            const values = s.values.map((v) =>
+              generatedId && v === generatedId
+                ? id
+                : generatedId && Array.isArray(v) && v.length === 1 && v[0] === generatedId
+                  ? [id]
+                  : v,
+            );
+            const r = await client.query<{ id?: string }>({ name: `b0_${i}`, text: s.text, values });
+            if (generatedId && /^\s*INSERT INTO timeline_events/.test(s.text)) id = r.rows[0]?.id;
+          }
+          if (open) await client.query('COMMIT');
+          transactions++;
+          latencyTotal += performance.now() - t0;
+        } catch {
+          failed++;
+          if (transaction) await client.query('ROLLBACK').catch(() => undefined);
+        }
+      }
+    } finally {
+      await client.end();
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, worker));
+  const elapsed = (Date.now() - started) / 1000;
+  return { tps: transactions / elapsed, transactions, latencyMs: latencyTotal / Math.max(1, transactions), failed };
 }

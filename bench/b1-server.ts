@@ -63,7 +63,7 @@ class HttpError extends Error {
   }
 }
 
-type Trace = Array<{ name: string; text: string; values: unknown[] }>;
+type Trace = Array<{ name: string; text: string; values: unknown[]; autocommit?: boolean }>;
 
 /** A connection that runs every statement prepared under its name, and may record them. */
 function runner(client: pg.PoolClient, trace?: Trace) {
@@ -74,10 +74,14 @@ function runner(client: pg.PoolClient, trace?: Trace) {
 }
 type Run = ReturnType<typeof runner>;
 
-async function authenticate(authorization: string | undefined, run: Run): Promise<Principal> {
+interface Claims {
+  userId: string;
+  sessionId: string;
+}
+
+async function verifyToken(authorization: string | undefined): Promise<Claims> {
   const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
   if (!token) throw new HttpError(401, 'unauthenticated');
-  let claims: { userId: string; sessionId: string };
   try {
     const { payload } = await jwtVerify(token, publicKey, {
       algorithms: ['EdDSA'],
@@ -86,10 +90,13 @@ async function authenticate(authorization: string | undefined, run: Run): Promis
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string') throw new Error('claims');
-    claims = { userId: payload.sub, sessionId: payload['sid'] };
+    return { userId: payload.sub, sessionId: payload['sid'] };
   } catch {
     throw new HttpError(401, 'unauthenticated');
   }
+}
+
+async function checkSession(run: Run, claims: Claims): Promise<Principal> {
   const [row] = await run<{
     agency_id: string;
     roles: Role[];
@@ -198,17 +205,24 @@ interface PostInput {
   summary: string;
 }
 
-async function ingest(run: Run, client: pg.PoolClient, principal: Principal, input: PostInput, trace?: Trace) {
-  // The mutation limits, as the mutation gate counts them (its statement is not in a SQL file).
+/**
+ * The mutation limits, as the mutation gate counts them: outside the transaction (a refused or
+ * rolled-back mutation still counts), on the request's connection. Their statement is not in a SQL
+ * file; `hitRateLimit` of @hearth/database writes it.
+ */
+async function countMutation(client: pg.PoolClient, userId: string, trace?: Trace) {
   const window = { limit: 1_000_000, windowSeconds: 60 };
   const counter = {
     query: async (text: string, values?: unknown[]) => {
-      trace?.push({ name: 'rate', text, values: values ?? [] });
+      trace?.push({ name: 'rate', text, values: values ?? [], autocommit: true });
       return (await client.query({ name: 'rate', text, values })).rows as unknown[];
     },
   };
   await hitRateLimit(counter, 'mutation:address:127.0.0.1', window);
-  await hitRateLimit(counter, `mutation:user:${principal.userId}`, window);
+  await hitRateLimit(counter, `mutation:user:${userId}`, window);
+}
+
+async function ingest(run: Run, principal: Principal, input: PostInput) {
   const ability = await abilityOf(run, principal);
   await requireFamily(run, ability, input.familyId);
   if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
@@ -310,13 +324,15 @@ async function handle(path: string, authorization: string | undefined, body: str
   const client = await pool.connect();
   const run = runner(client, trace);
   try {
+    const claims = await verifyToken(authorization);
+    if (path === '/ingest') await countMutation(client, claims.userId, trace);
     await client.query('BEGIN');
-    const principal = await authenticate(authorization, run);
+    const principal = await checkSession(run, claims);
     const parsed = JSON.parse(body) as never;
     let result: unknown;
     if (path === '/read') result = await read(run, principal, parsed, true);
     else if (path === '/read?audit=off') result = await read(run, principal, parsed, false);
-    else if (path === '/ingest') result = await ingest(run, client, principal, parsed, trace);
+    else if (path === '/ingest') result = await ingest(run, principal, parsed);
     else throw new HttpError(404, 'no such path');
     await client.query('COMMIT');
     return result;

