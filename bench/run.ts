@@ -811,6 +811,7 @@ async function main(): Promise<number> {
     log(`machine: ${JSON.stringify(machine)}`);
 
     const scenarios: Scenario[] = [];
+    const broken: ScenarioId[] = [];
     const run: Record<ScenarioId, (c: Context) => Promise<Scenario>> = {
       read: readScenario,
       audit: auditScenario,
@@ -822,8 +823,15 @@ async function main(): Promise<number> {
     for (const id of SCENARIOS) {
       if (only && id !== only) continue;
       log(`== ${id}`);
-      Object.assign(ctx, await logIn(ctx.hearth.url));
-      scenarios.push(await run[id](ctx));
+      try {
+        Object.assign(ctx, await logIn(ctx.hearth.url));
+        scenarios.push(await run[id](ctx));
+      } catch (error) {
+        // The other scenarios still run; the run reports the failure and exits 2.
+        log(`${id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        broken.push(id);
+        scenarios.push({ id, rows: [], figures: { error: String(error).slice(0, 200) }, targets: [] });
+      }
     }
 
     const report = {
@@ -846,6 +854,10 @@ async function main(): Promise<number> {
     writeFileSync(join(resultsDir, 'latest.md'), markdown);
     process.stdout.write(markdown);
 
+    if (broken.length > 0) {
+      log(`the harness failed in ${broken.join(', ')}`);
+      return 2;
+    }
     const missed = scenarios.flatMap((sc) => sc.targets.filter((t) => !t.met).map((t) => `${sc.id}: ${t.name}`));
     if (missed.length > 0) {
       log(`targets missed: ${missed.join('; ')}${quick ? ' (quick run: reported only)' : ''}`);
