@@ -43,6 +43,10 @@ async function connect(n: number, tokens: string[]): Promise<number> {
     }
   });
   await Promise.all(workers);
+  // Hearth closes a user's sockets beyond its per-user cap right after connecting: count only
+  // the sockets still open once the handshakes have settled.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (let i = sockets.length - 1; i >= 0; i--) if (!sockets[i]!.connected) sockets.splice(i, 1);
   return sockets.length;
 }
 

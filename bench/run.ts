@@ -7,6 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { encodeCursor } from '@hearth/pagination';
+import { SOCKETS_PER_USER } from '../libs/realtime/src/realtime.gateway.js';
 import {
   ingestCte,
   pgbench,
@@ -451,6 +452,10 @@ async function socketsScenario(ctx: Context): Promise<Scenario> {
       log(`sockets: ${connected} connected, heap ${(points.at(-1)!.heap / 1e6).toFixed(1)} MB`);
     }
     await fleet.ask({ type: 'close' });
+    if (points.at(-1)!.sockets < IDLE_SOCKETS / 2)
+      log(
+        `sockets: only ${points.at(-1)!.sockets} stay open (Hearth keeps ${SOCKETS_PER_USER} per user, the run has ${tokens.length} users)`,
+      );
     const slope = leastSquares(points.map((p) => [p.sockets, p.heap]));
     const externalSlope = leastSquares(points.map((p) => [p.sockets, p.external]));
     return {
