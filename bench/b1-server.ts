@@ -1,111 +1,341 @@
-// B1, the Node limit for a timeline page: a bare node:http server with a pg pool of the app's
-// size that runs the statements a timeline page runs (access facts, the family check, the event
-// page for the ability the app would build, the authors and agencies, the audit INSERT) in one
-// transaction and returns the same JSON shape. No framework, no GraphQL, no ORM, no token check:
-// the principal comes from the environment.
+// B1, the Node limit: a bare node:http server with a pg pool of the app's size that does what
+// Hearth does for an operation, with no framework, no GraphQL and no ORM. It verifies the access
+// token with jose (as TokenService does), checks the session, and runs Hearth's own statements,
+// read by name from the committed libs/<lib>/sql/*.sql files, prepared, on one connection, in one
+// transaction, and answers JSON of the shape Hearth answers.
+//
+//   POST /read     { familyId, first }              timeline page (read audit on)
+//   POST /read?audit=off                            the same without the audit INSERT (audit scenario)
+//   POST /ingest   { familyId, kind, severity, occurredAt, summary }   postEvent
+//
+// The parent may ask { type: 'trace', path, body }: the statements and values of one request, for B0.
+import { createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
 import pg from 'pg';
-import { abilityToSql, defineAbility, type FieldMap, type Principal, type Role } from '@hearth/authz';
-import { eventQuery } from '../libs/timeline/src/timeline.repository.js';
-import { FACTS_SQL, AUDIT_INSERT_SQL } from './sql.js';
+import { abilityToSql, allows, defineAbility, type FieldMap, type Principal, type Role } from '@hearth/authz';
+import { hitRateLimit } from '@hearth/database';
+import { factsFrom } from '../libs/network/src/relationship.repository.js';
+import { EVENT_FIELDS } from '../libs/timeline/src/timeline.repository.js';
+import { hearthSql } from './sql.js';
 
 const env = (name: string) => {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is required`);
   return value;
 };
-const principal: Principal = {
-  userId: env('B1_USER_ID'),
-  agencyId: env('B1_AGENCY_ID'),
-  roles: env('B1_ROLES').split(',') as Role[],
-  sessionId: 'b1',
+const sql = hearthSql(env('B1_ROOT'));
+const S = {
+  session: sql('identity', 'session.repository', 'SessionRepository.findForCheck'),
+  relationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser'),
+  familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
+  familyRelationshipsOf: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies (some users)'),
+  family: sql('network', 'family.repository', 'FamilyRepository.visible'),
+  page: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.page'),
+  visible: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.visible'),
+  audit: sql('audit', 'audit.repository', 'AuditRepository.insert'),
+  cards: sql('network', 'membership.repository', 'MembershipRepository.cards'),
+  agencies: sql('identity', 'agency.repository', 'AgencyRepository.findByIds'),
+  policy: sql('timeline', 'sharing-policy.repository', 'SharingPolicyRepository.visibilityFor'),
+  insert: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.insert'),
+  notify: sql('realtime', 'notification.repository', 'NotificationRepository.insertForUsers'),
+  preferences: sql('notify', 'notify.repository', 'PreferenceRepository.of'),
+  webhooks: sql('notify', 'notify.repository', 'WebhookEndpointRepository.anyEnabled'),
+  outbox: sql('notify', 'notify.repository', 'OutboxRepository.insert'),
+  rules: sql('alerts', 'rule.repository', 'RuleRepository.enabled'),
+  countInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.countInWindow'),
+  latestInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.latestInWindow'),
 };
-// As libs/network family.repository.ts.
 const FAMILY_FIELDS: FieldMap = { id: { sql: 'f.id', type: 'uuid' } };
+const SEVERITY_ORDER = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+const publicKey = createPublicKey(env('B1_JWT_PUBLIC_KEY'));
+const issuer = process.env['B1_JWT_ISSUER'] ?? 'hearth';
+const audience = process.env['B1_JWT_AUDIENCE'] ?? 'hearth-api';
 const pool = new pg.Pool({ connectionString: env('DATABASE_URL'), max: 10 });
 
-async function page(familyId: string, first: number): Promise<unknown> {
-  const client = await pool.connect();
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Trace = Array<{ name: string; text: string; values: unknown[]; autocommit?: boolean }>;
+
+/** A connection that runs every statement prepared under its name, and may record them. */
+function runner(client: pg.PoolClient, trace?: Trace) {
+  return async <R extends pg.QueryResultRow>(name: keyof typeof S, values: unknown[]): Promise<R[]> => {
+    trace?.push({ name, text: S[name], values });
+    return (await client.query<R>({ name, text: S[name], values })).rows;
+  };
+}
+type Run = ReturnType<typeof runner>;
+
+interface Claims {
+  userId: string;
+  sessionId: string;
+}
+
+async function verifyToken(authorization: string | undefined): Promise<Claims> {
+  const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  if (!token) throw new HttpError(401, 'unauthenticated');
   try {
-    await client.query('BEGIN');
-    const facts = await client.query<{ family_id: string; decides: boolean; granted: boolean }>(FACTS_SQL, [
-      principal.userId,
-      principal.roles.includes('MANAGER' as Role),
-    ]);
-    const ability = defineAbility({
-      principal,
-      memberOf: facts.rows.filter((r) => !r.granted).map((r) => r.family_id),
-      leads: facts.rows.filter((r) => r.decides && !r.granted).map((r) => r.family_id),
-      grantedFor: facts.rows.filter((r) => r.granted).map((r) => r.family_id),
+    const { payload } = await jwtVerify(token, publicKey, {
+      algorithms: ['EdDSA'],
+      issuer,
+      audience,
+      requiredClaims: ['sub', 'exp', 'iat'],
     });
-    const familyRead = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
-    const family = await client.query(
-      `SELECT f.id, f.reference, f.status, f.protection_status, f.lead_user_id, f.created_at FROM families f WHERE f.id = $1 AND ${familyRead.sql}`,
-      [familyId, ...familyRead.params],
-    );
-    if (family.rowCount === 0) {
-      await client.query('ROLLBACK');
-      return { errors: [{ message: 'not found' }] };
-    }
-    const query = eventQuery(
-      ability,
-      `e.family_id = $1 AND ($2::timestamptz IS NULL OR (e.recorded_at, e.id) < ($2::timestamptz, $3::uuid))`,
-      [familyId, null, null, first + 1],
-      'ORDER BY e.recorded_at DESC, e.id DESC LIMIT $4',
-    );
-    const rows = (await client.query(query.sql, query.params)).rows.slice(0, first) as Array<{
-      id: string;
-      kind: string;
-      summary: string | null;
-      content_visible: boolean;
-      author_id: string;
-      agency_id: string;
-    }>;
-    const authorIds = [...new Set(rows.map((r) => r.author_id))];
-    const agencyIds = [...new Set(rows.map((r) => r.agency_id))];
-    const [authors, agencies] = await Promise.all([
-      client.query<{ id: string; display_name: string }>(`SELECT id, display_name FROM users WHERE id = ANY($1)`, [
-        authorIds,
-      ]),
-      client.query<{ id: string; name: string }>(`SELECT id, name FROM agencies WHERE id = ANY($1)`, [agencyIds]),
-    ]);
-    const ids = rows.map((r) => r.id);
-    await client.query(AUDIT_INSERT_SQL, [
-      principal.userId,
-      principal.agencyId,
-      principal.roles,
-      'READ',
-      'ALLOWED',
-      'TimelineEvent',
-      familyId,
-      familyId,
-      null,
-      null,
-      JSON.stringify({ ids, count: ids.length }),
-      null,
-      '127.0.0.1',
-      null,
-    ]);
-    await client.query('COMMIT');
-    const authorName = new Map(authors.rows.map((a) => [a.id, a.display_name]));
-    const agencyName = new Map(agencies.rows.map((a) => [a.id, a.name]));
-    return {
-      data: {
-        timeline: {
-          edges: rows.map((r) => ({
-            node: {
-              id: r.id,
-              kind: r.kind,
-              summary: r.content_visible ? r.summary : null,
-              redacted: !r.content_visible,
-              author: { displayName: authorName.get(r.author_id) },
-              agency: { name: agencyName.get(r.agency_id) },
-            },
-          })),
-        },
+    if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string') throw new Error('claims');
+    return { userId: payload.sub, sessionId: payload['sid'] };
+  } catch {
+    throw new HttpError(401, 'unauthenticated');
+  }
+}
+
+async function checkSession(run: Run, claims: Claims): Promise<Principal> {
+  const [row] = await run<{
+    agency_id: string;
+    roles: Role[];
+    status: string;
+    revoked_at: Date | null;
+    expires_at: Date;
+  }>('session', [claims.sessionId, claims.userId]);
+  if (!row || row.status !== 'ACTIVE' || row.revoked_at !== null || row.expires_at <= new Date())
+    throw new HttpError(401, 'unauthenticated');
+  return { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
+}
+
+async function abilityOf(run: Run, principal: Principal) {
+  const rows = await run<{ family_id: string; user_id: string; via: string }>('relationships', [principal.userId]);
+  return defineAbility(factsFrom(principal, rows as never));
+}
+
+async function requireFamily(run: Run, ability: ReturnType<typeof defineAbility>, familyId: string) {
+  const read = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
+  const family = await run('family', [familyId, ...read.params]);
+  if (family.length === 0) throw new HttpError(404, 'not found');
+}
+
+function auditValues(principal: Principal, action: string, subjectId: string, familyId: string, detail: unknown) {
+  return [
+    principal.userId,
+    principal.agencyId,
+    principal.roles,
+    action,
+    'ALLOWED',
+    'TimelineEvent',
+    subjectId,
+    familyId,
+    null,
+    null,
+    JSON.stringify(detail),
+    null,
+    '127.0.0.1',
+    null,
+  ];
+}
+
+function eventParams(ability: ReturnType<typeof defineAbility>, params: unknown[]): unknown[] {
+  const read = abilityToSql(ability, 'read', 'TimelineEvent', EVENT_FIELDS, params.length + 1);
+  const content = abilityToSql(
+    ability,
+    'readContent',
+    'TimelineEvent',
+    EVENT_FIELDS,
+    params.length + read.params.length + 1,
+  );
+  return [...params, ...read.params, ...content.params];
+}
+
+interface EventRow {
+  id: string;
+  kind: string;
+  summary: string | null;
+  content_visible: boolean;
+  author_id: string;
+  agency_id: string;
+  family_id: string;
+}
+
+async function read(run: Run, principal: Principal, body: { familyId: string; first: number }, audit: boolean) {
+  const { familyId, first } = body;
+  const ability = await abilityOf(run, principal);
+  await requireFamily(run, ability, familyId);
+  const rows = (
+    await run<EventRow>(
+      'page',
+      eventParams(ability, [familyId, null, null, first + 1, null, null, null, null, null, []]),
+    )
+  ).slice(0, first);
+  const ids = rows.map((r) => r.id);
+  if (audit) await run('audit', auditValues(principal, 'READ', familyId, familyId, { ids, count: ids.length }));
+  const authorIds = [...new Set(rows.map((r) => r.author_id))];
+  const agencyIds = [...new Set(rows.map((r) => r.agency_id))];
+  const authors = await run<{ id: string; display_name: string }>('cards', [authorIds.map(() => familyId), authorIds]);
+  const agencies = await run<{ id: string; name: string }>('agencies', [agencyIds]);
+  const authorName = new Map(authors.map((a) => [a.id, a.display_name]));
+  const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
+  return {
+    data: {
+      timeline: {
+        edges: rows.map((r) => ({
+          node: {
+            id: r.id,
+            kind: r.kind,
+            summary: r.content_visible ? r.summary : null,
+            redacted: !r.content_visible,
+            author: { displayName: authorName.get(r.author_id) },
+            agency: { name: agencyName.get(r.agency_id) },
+          },
+        })),
       },
+    },
+  };
+}
+
+interface PostInput {
+  familyId: string;
+  kind: string;
+  severity: string;
+  occurredAt: string;
+  summary: string;
+}
+
+/**
+ * The mutation limits, as the mutation gate counts them: outside the transaction (a refused or
+ * rolled-back mutation still counts), on the request's connection. Their statement is not in a SQL
+ * file; `hitRateLimit` of @hearth/database writes it.
+ */
+async function countMutation(client: pg.PoolClient, userId: string, trace?: Trace) {
+  const window = { limit: 1_000_000, windowSeconds: 60 };
+  const counter = {
+    query: async (text: string, values?: unknown[]) => {
+      trace?.push({ name: 'rate', text, values: values ?? [], autocommit: true });
+      return (await client.query({ name: 'rate', text, values })).rows as unknown[];
+    },
+  };
+  await hitRateLimit(counter, 'mutation:address:127.0.0.1', window);
+  await hitRateLimit(counter, `mutation:user:${userId}`, window);
+}
+
+async function ingest(run: Run, principal: Principal, input: PostInput) {
+  const ability = await abilityOf(run, principal);
+  await requireFamily(run, ability, input.familyId);
+  if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
+  const policy = await run<{ visibility: string }>('policy', [principal.agencyId, input.kind]);
+  const visibility = policy[0]?.visibility ?? 'NETWORK';
+  const occurredAt = new Date(input.occurredAt);
+  const [inserted] = await run<{ id: string }>('insert', [
+    input.familyId,
+    input.kind,
+    input.severity,
+    occurredAt,
+    principal.agencyId,
+    principal.userId,
+    visibility,
+    [],
+    [],
+    input.summary,
+    null,
+  ]);
+  const id = inserted!.id;
+  await run(
+    'audit',
+    auditValues(principal, 'CREATE', id, input.familyId, { kind: input.kind, visibility, subjects: [] }),
+  );
+  // The audience: everyone related to the family but the author, told in their inbox.
+  const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
+  const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
+  await run('familyRelationshipsOf', [[input.familyId], recipients]);
+  const notified = await run<{ user_id: string; seq: string }>('notify', [
+    recipients,
+    'EVENT_POSTED',
+    input.familyId,
+    id,
+    null,
+    null,
+  ]);
+  await run('preferences', [recipients]);
+  await run('webhooks', []);
+  const now = new Date();
+  const giveUp = new Date(now.getTime() + 24 * 3600_000);
+  const n = notified.length;
+  await run('outbox', [
+    notified.map(() => 'EMAIL'),
+    notified.map((r) => r.user_id),
+    notified.map(() => null),
+    notified.map((r) => r.seq),
+    notified.map(() => 'EVENT_POSTED'),
+    notified.map(() => input.familyId),
+    notified.map(() => id),
+    notified.map(() => null),
+    notified.map(() => null),
+    notified.map((r) => `hearth:${r.user_id}:${r.seq}:email`),
+    notified.map(() => 'PENDING'),
+    Array.from({ length: n }, () => now),
+    Array.from({ length: n }, () => giveUp),
+  ]);
+  // Rule evaluation: the enabled rules, and the window statement of each that the kind concerns.
+  const rules = await run<{ kind: string; definition: Record<string, unknown> }>('rules', [
+    ['THRESHOLD', 'TRIGGER', 'SEQUENCE'],
+  ]);
+  for (const rule of rules) {
+    const d = rule.definition as {
+      kind: string;
+      eventKinds?: string[];
+      minSeverity?: string;
+      windowDays?: number;
+      first?: string[];
+      then?: string[];
+      withinDays?: number;
     };
+    if (d.kind === 'THRESHOLD' && d.eventKinds?.includes(input.kind))
+      await run('countInWindow', [
+        input.familyId,
+        d.eventKinds,
+        SEVERITY_ORDER,
+        SEVERITY_ORDER.indexOf(d.minSeverity ?? 'INFO') + 1,
+        occurredAt,
+        d.windowDays,
+      ]);
+    if (d.kind === 'SEQUENCE' && d.then?.includes(input.kind))
+      await run('latestInWindow', [input.familyId, d.first, id, occurredAt, d.withinDays]);
+  }
+  // The answer: the event as the author sees it, and the read audited.
+  const [row] = await run<EventRow>('visible', eventParams(ability, [[id]]));
+  await run('audit', auditValues(principal, 'READ', input.familyId, input.familyId, { ids: [id], count: 1 }));
+  return {
+    data: {
+      postEvent: {
+        id: row!.id,
+        kind: row!.kind,
+        summary: row!.content_visible ? row!.summary : null,
+        redacted: !row!.content_visible,
+      },
+    },
+  };
+}
+
+async function handle(path: string, authorization: string | undefined, body: string, trace?: Trace) {
+  const client = await pool.connect();
+  const run = runner(client, trace);
+  try {
+    const claims = await verifyToken(authorization);
+    if (path === '/ingest') await countMutation(client, claims.userId, trace);
+    await client.query('BEGIN');
+    const principal = await checkSession(run, claims);
+    const parsed = JSON.parse(body) as never;
+    let result: unknown;
+    if (path === '/read') result = await read(run, principal, parsed, true);
+    else if (path === '/read?audit=off') result = await read(run, principal, parsed, false);
+    else if (path === '/ingest') result = await ingest(run, principal, parsed);
+    else throw new HttpError(404, 'no such path');
+    await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -123,17 +353,27 @@ async function readBody(req: IncomingMessage): Promise<string> {
 const server = createServer((req, res) => {
   readBody(req)
     .then(async (body) => {
-      const { familyId, first } = JSON.parse(body) as { familyId: string; first: number };
-      const json = JSON.stringify(await page(familyId, first));
+      const json = JSON.stringify(await handle(req.url ?? '/', req.headers.authorization, body));
       res.writeHead(200, { 'content-type': 'application/json' }).end(json);
     })
     .catch((error: unknown) => {
-      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+      const status = error instanceof HttpError ? error.status : 500;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(String(error));
     });
 });
+server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.send?.({ url: `http://127.0.0.1:${port}` });
+});
+
+process.on('message', (message: { type?: string; path?: string; authorization?: string; body?: string }) => {
+  if (message.type !== 'trace') return;
+  const trace: Trace = [];
+  handle(message.path!, message.authorization, message.body!, trace).then(
+    (result) => process.send?.({ type: 'trace', trace, result }),
+    (error: unknown) => process.send?.({ type: 'trace', error: String(error) }),
+  );
 });
 
 const stop = () => {

@@ -1,5 +1,6 @@
 // Hearth (S) in a process of its own, so that the load generator does not share its event loop.
-// The parent passes the environment; this process sends { url } once it listens.
+// The parent passes the environment; this process sends { url } once it listens, and answers
+// { type: 'heap' } with heapUsed after a full GC (when started with --expose-gc).
 import { loadConfig } from '@hearth/config';
 import { createLogger } from '@hearth/observability';
 import { startHearth } from '../apps/api/src/hearth.js';
@@ -9,6 +10,20 @@ const databaseUrl = process.env['DATABASE_URL'];
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const hearth = await startHearth(config, databaseUrl, createLogger(config));
 process.send?.({ url: hearth.url, demo: hearth.demo });
+
+process.on('message', (message: { type?: string }) => {
+  if (message.type !== 'heap') return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) {
+    process.send?.({ type: 'heap', error: 'start Hearth with --expose-gc' });
+    return;
+  }
+  // Twice: the first pass may leave finalizable objects for the second.
+  gc();
+  gc();
+  const memory = process.memoryUsage();
+  process.send?.({ type: 'heap', heapUsed: memory.heapUsed, external: memory.external });
+});
 
 const stop = () => {
   void hearth.close().finally(() => process.exit(0));

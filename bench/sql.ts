@@ -1,18 +1,42 @@
-// Statements Hearth issues, copied verbatim for the baselines (libs/network access.service.ts and
-// libs/audit audit.repository.ts). If those change, change these.
-export const FACTS_SQL = `SELECT family_id, bool_or(decides) AS decides, bool_and(granted) AS granted FROM (
-         SELECT m.family_id, (m.role = 'LEAD' OR $2) AS decides, false AS granted
-         FROM network_members m
-         WHERE m.user_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())
-         UNION ALL
-         SELECT m.family_id, true, false
-         FROM network_members m JOIN users u ON u.id = m.user_id
-         WHERE $2 AND u.manager_id = $1 AND m.removed_at IS NULL AND (m.expires_at IS NULL OR m.expires_at > now())
-         UNION ALL
-         SELECT g.family_id, false, true FROM access_grants g WHERE g.user_id = $1 AND g.expires_at > now()
-       ) access GROUP BY family_id`;
+// Hearth's statements, read by name from the committed libs/<lib>/sql/*.sql files (written from
+// the repositories by `npm run sql`), so that the baselines follow when Hearth's SQL changes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-export const AUDIT_INSERT_SQL = `INSERT INTO audit_entries (actor_id, actor_agency_id, actor_roles, action, outcome, subject_type, subject_id,
-                                  family_id, person_id, reason, detail, request_id, client_address, user_agent)
-       VALUES ($1, $2, $3::text[], $4::audit_action, $5::audit_outcome, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)
-       RETURNING id, at`;
+/** Every statement of a file, by its label (`-- Repository.method` line). */
+function parse(text: string): Map<string, string> {
+  const statements = new Map<string, string>();
+  let label: string | undefined;
+  let lines: string[] = [];
+  const flush = () => {
+    if (label) statements.set(label, lines.join('\n').trim().replace(/;\s*$/, ''));
+  };
+  for (const line of text.split('\n')) {
+    const heading = /^-- ([A-Z]\w+\.\w+.*)$/.exec(line);
+    if (heading) {
+      flush();
+      label = heading[1]!.trim();
+      lines = [];
+    } else if (label && !line.startsWith('--')) {
+      lines.push(line);
+    }
+  }
+  flush();
+  return statements;
+}
+
+/** Statements of libs/<lib>/sql/<file>.sql by label; throws naming the label when it is gone. */
+export function hearthSql(root: string): (lib: string, file: string, label: string) => string {
+  const cache = new Map<string, Map<string, string>>();
+  return (lib, file, label) => {
+    const path = join(root, 'libs', lib, 'sql', `${file}.sql`);
+    let statements = cache.get(path);
+    if (!statements) {
+      statements = parse(readFileSync(path, 'utf8'));
+      cache.set(path, statements);
+    }
+    const text = statements.get(label);
+    if (!text) throw new Error(`${label} is not in ${path}: the benchmark follows Hearth's statements by name`);
+    return text;
+  };
+}

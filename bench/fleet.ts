@@ -1,0 +1,162 @@
+// A socket.io-client fleet in a process of its own (not Hearth's, not the parent's event loop).
+// It connects authenticated sockets, and for the alert scenario it also sends the postEvent
+// mutations, so that one clock (this process's) times from the send to the recipient's
+// `notification`. The parent drives it over IPC:
+//   { type: 'connect', n, tokens }                       → { type: 'connect', connected }
+//   { type: 'alerts', rate, seconds, token, familyId, watchToken } → { type: 'alerts', p50, p99, ... }
+//   { type: 'close' }                                    → { type: 'close' }
+import * as hdr from 'hdr-histogram-js';
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+
+const url = process.env['FLEET_URL'] ?? '';
+const sockets: Socket[] = [];
+
+function connectOne(token: string): Promise<Socket> {
+  const socket = io(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: { token },
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('socket did not connect within 30 s')), 30_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+async function connect(n: number, tokens: string[]): Promise<number> {
+  const start = sockets.length;
+  let next = start;
+  const workers = Array.from({ length: 32 }, async () => {
+    while (next < start + n) {
+      const i = next++;
+      sockets.push(await connectOne(tokens[i % tokens.length]!));
+    }
+  });
+  await Promise.all(workers);
+  // Hearth closes a user's sockets beyond its per-user cap right after connecting: count only
+  // the sockets still open once the handshakes have settled.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  for (let i = sockets.length - 1; i >= 0; i--) if (!sockets[i]!.connected) sockets.splice(i, 1);
+  return sockets.length;
+}
+
+async function alerts(options: {
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+  token: string;
+  familyId: string;
+  watchToken: string;
+}) {
+  // The recipient's own socket: the one whose `notification` is timed.
+  const watch = await connectOne(options.watchToken);
+  const arrived = new Map<string, number>();
+  const sent = new Map<string, number>();
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  let measuring = false;
+  let errors = 0;
+  let missing = 0;
+  const record = (eventId: string) => {
+    const a = arrived.get(eventId);
+    const s = sent.get(eventId);
+    if (a === undefined || s === undefined) return;
+    arrived.delete(eventId);
+    sent.delete(eventId);
+    if (s >= 0) histogram.recordValue(Math.max(1, Math.round((a - s) * 1000)));
+  };
+  watch.on('notification', (n: { eventId?: string }) => {
+    if (!n.eventId) return;
+    arrived.set(n.eventId, performance.now());
+    record(n.eventId);
+  });
+  const post = async (i: number) => {
+    const at = performance.now();
+    const counted = measuring;
+    try {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+        body: JSON.stringify({
+          query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
+          variables: {
+            input: {
+              familyId: options.familyId,
+              kind: 'CONCERN',
+              severity: 'LOW',
+              occurredAt: new Date().toISOString(),
+              summary: `Alert benchmark ${i}`,
+            },
+          },
+        }),
+      });
+      const json = (await res.json()) as { data?: { postEvent?: { id: string } } };
+      const id = json.data?.postEvent?.id;
+      if (!id) {
+        errors++;
+        return;
+      }
+      sent.set(id, counted ? at : -1);
+      record(id);
+    } catch {
+      errors++;
+    }
+  };
+  // A fixed rate, on this process's clock: each send at its slot, whether or not the last answered.
+  const interval = 1000 / options.rate;
+  const run = async (seconds: number, offset: number) => {
+    const start = performance.now();
+    const total = Math.round(seconds * options.rate);
+    const inFlight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(post(offset + i));
+    }
+    await Promise.all(inFlight);
+  };
+  await run(options.warmupSeconds, 0);
+  measuring = true;
+  await run(options.seconds, 1_000_000);
+  measuring = false;
+  // Late notifications: wait up to 5 s for the last ones.
+  for (let i = 0; i < 50 && [...sent.values()].some((s) => s >= 0); i++) await new Promise((r) => setTimeout(r, 100));
+  missing = [...sent.values()].filter((s) => s >= 0).length;
+  watch.close();
+  return {
+    count: histogram.totalCount,
+    p50: histogram.getValueAtPercentile(50) / 1000,
+    p99: histogram.getValueAtPercentile(99) / 1000,
+    max: histogram.maxValue / 1000,
+    errors,
+    missing,
+  };
+}
+
+process.on('message', (message: { type: string } & Record<string, unknown>) => {
+  const reply = (body: Record<string, unknown>) => process.send?.({ type: message.type, ...body });
+  const fail = (error: unknown) => reply({ error: String(error) });
+  if (message.type === 'connect')
+    connect(message['n'] as number, message['tokens'] as string[]).then((connected) => reply({ connected }), fail);
+  else if (message.type === 'alerts') alerts(message as never).then((r) => reply(r), fail);
+  else if (message.type === 'close') {
+    for (const socket of sockets.splice(0)) socket.close();
+    reply({});
+  }
+});
+process.once('disconnect', () => process.exit(0));
+process.send?.({ url });
