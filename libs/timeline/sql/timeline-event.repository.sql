@@ -133,7 +133,20 @@ WITH e AS (
               audience_user_ids, audience_agency_ids, amends_event_id, summary, body, amendment_reason),
   subjects AS (
     INSERT INTO event_subjects (family_id, event_id, person_id) SELECT e.family_id, e.id, unnest($12::uuid[]) FROM e)
-  SELECT * FROM e;
+  SELECT ev.*, to_jsonb(card) AS author_card, agency.name AS event_agency_name, agency.kind AS event_agency_kind
+     FROM (SELECT * FROM e) ev
+     LEFT JOIN LATERAL (
+    SELECT u.id, u.display_name, u.job_title, u.phone, u.email, a.id AS agency_id, a.name AS agency_name,
+           a.kind AS agency_kind, m.sensitive, m.contact_route, m.public_id
+    FROM users u
+    JOIN agencies a ON a.id = u.agency_id
+    LEFT JOIN LATERAL (
+      SELECT sensitive, contact_route, public_id FROM network_members
+      WHERE family_id = ev.family_id AND user_id = u.id ORDER BY removed_at IS NULL DESC, added_at DESC LIMIT 1
+    ) m ON true
+    WHERE u.id = ev.author_id
+  ) card ON true
+     JOIN agencies agency ON agency.id = ev.agency_id;
 
 -- TimelineEventRepository.insertAmendment
 INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility, audience_user_ids,
