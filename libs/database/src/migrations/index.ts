@@ -11,6 +11,7 @@ import { CreateIdempotencyKeys1796136937410 } from './1796136937410-CreateIdempo
 import { AddSecondFactor1796137009139 } from './1796137009139-AddSecondFactor.js';
 import { AddDirectorySearchLimit1796138055758 } from './1796138055758-AddDirectorySearchLimit.js';
 import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOutbox.js';
+import { AddAgencyIdentityProviders1796140000000 } from './1796140000000-AddAgencyIdentityProviders.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -29,4 +30,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   AddSecondFactor1796137009139,
   AddDirectorySearchLimit1796138055758,
   CreateNotifyOutbox1796139706228,
+  AddAgencyIdentityProviders1796140000000,
 ];
