@@ -27,7 +27,9 @@ export class AddAgencyIdentityProviders1796140000000 implements MigrationInterfa
         created_at timestamptz NOT NULL DEFAULT now(),
         last_sign_in_at timestamptz
       )`);
-    await q.query(`CREATE UNIQUE INDEX external_identities_issuer_subject_key ON external_identities (issuer, subject)`);
+    await q.query(
+      `CREATE UNIQUE INDEX external_identities_issuer_subject_key ON external_identities (issuer, subject)`,
+    );
     await q.query(`CREATE UNIQUE INDEX external_identities_user_issuer_key ON external_identities (user_id, issuer)`);
     // A sign-in sent to a provider: state (hashed), nonce and PKCE verifier, short-lived, single use.
     await q.query(`
