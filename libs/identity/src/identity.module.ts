@@ -10,6 +10,10 @@ import { AuthResolver } from './auth.resolver.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { DirectoryResolver } from './directory.resolver.js';
 import { DirectoryService } from './directory.service.js';
+import { ExternalSignInController } from './external-sign-in.controller.js';
+import { ExternalSignInRepository } from './external-sign-in.repository.js';
+import { ExternalSignInResolver } from './external-sign-in.resolver.js';
+import { ExternalSignInService } from './external-sign-in.service.js';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
@@ -43,6 +47,7 @@ import { UserService } from './user.service.js';
     SessionRepository,
     MfaRepository,
     PasswordResetRepository,
+    ExternalSignInRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,
@@ -82,7 +87,11 @@ export class IdentityModule {
         DirectoryRepository,
         DirectoryService,
         DirectoryResolver,
+        ExternalSignInService,
+        ExternalSignInResolver,
       ],
+      // Sign-in through an agency's identity provider: two browser redirects.
+      controllers: [ExternalSignInController],
       exports: [IdentityModule],
     };
   }
