@@ -26,9 +26,10 @@ export class ExternalSignInController {
       req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '',
     );
     res.setHeader('cache-control', 'no-store');
-    res.clearCookie(COOKIE, this.cookieOptions());
     try {
       const handoff = await this.external.callback(query, cookieOf(req.headers.cookie, COOKIE));
+      // Kept after a refusal: a forged callback must not spoil the real one in flight.
+      res.clearCookie(COOKIE, this.cookieOptions());
       res.redirect(302, `/?signin=${encodeURIComponent(handoff)}`);
     } catch (error) {
       if (!(error instanceof ExternalSignInError)) throw error;

@@ -427,6 +427,9 @@ export class ExternalSignInService {
       auth,
     );
     if (insecure) oidc.allowInsecureRequests(configuration);
+    // Without this, an ID token from the token endpoint is trusted on TLS alone: its signature is
+    // checked against the provider's JWKS here.
+    oidc.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 
@@ -447,18 +450,19 @@ export class ExternalSignInService {
   }
 }
 
-/** openid-client's error code and the claim it concerned, when it names one (never a token). */
+/** openid-client's error code and message (static texts naming the check, never a token). */
 function checkOf(error: unknown): string {
   if (!(error instanceof Error)) return 'unknown';
   const code = (error as { code?: unknown }).code;
   const cause = (error as { cause?: unknown }).cause;
-  const claim =
-    cause && typeof cause === 'object' && typeof (cause as { claim?: unknown }).claim === 'string'
-      ? (cause as { claim: string }).claim
-      : undefined;
-  const error_ =
+  const providerError =
     cause && typeof cause === 'object' && typeof (cause as { error?: unknown }).error === 'string'
       ? (cause as { error: string }).error
       : undefined;
-  return [typeof code === 'string' ? code : error.name, claim, error_].filter(Boolean).join(' ').slice(0, 200);
+  // openid-client wraps oauth4webapi's error, whose message names the claim ("aud", "exp").
+  const inner = cause instanceof Error ? cause.message : undefined;
+  return [typeof code === 'string' ? code : error.name, providerError, error.message, inner]
+    .filter(Boolean)
+    .join(': ')
+    .slice(0, 300);
 }

@@ -54,6 +54,7 @@ import { UserService } from './user.service.js';
     UserService,
     AccountService,
     AgencyService,
+    ExternalSignInService,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     // Identity's acts become audit entries in identity's own transaction (AuditLog is global).
     { provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder },
@@ -66,6 +67,7 @@ import { UserService } from './user.service.js';
     UserRepository,
     AccountService,
     SecondFactorService,
+    ExternalSignInService,
     IDENTITY_EVENTS,
     AUTHENTICATOR,
   ],
@@ -87,7 +89,6 @@ export class IdentityModule {
         DirectoryRepository,
         DirectoryService,
         DirectoryResolver,
-        ExternalSignInService,
         ExternalSignInResolver,
       ],
       // Sign-in through an agency's identity provider: two browser redirects.
