@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { createServer } from 'node:net';
+import { generate } from 'otplib';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWTPayload } from 'jose';
 import pg from 'pg';
 import { CLOCK, type Clock } from '@hearth/config';
@@ -23,6 +24,9 @@ const COMPLETE = `mutation ($h: String!) {
   completeExternalSignIn(handoff: $h) { accessToken refreshToken user { email } challenge { step } }
 }`;
 const ME = `{ me { email agency { name } } }`;
+const COMPLETE_LOGIN = `mutation ($t: String!, $code: String) {
+  completeLogin(challengeToken: $t, code: $code) { accessToken challenge { step } }
+}`;
 const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`;
 
 async function freePort(): Promise<number> {
@@ -354,6 +358,44 @@ describe("sign-in through an agency's OpenID provider", () => {
     // Control: ada, of the police force, is linked and signs in.
     const ada = await signIn('ada');
     expect((await complete(ada.signin!)).data?.completeExternalSignIn.user).toEqual({ email: 'ada.admin@demo.hearth' });
+  });
+
+  it('asks for the second factor after the provider, as after a password', async () => {
+    const ada = await login(app.url, 'ada.admin');
+    const { beginMfaEnrolment } = await app.gqlData<{ beginMfaEnrolment: { secret: string } }>({
+      query: `mutation { beginMfaEnrolment { secret } }`,
+      token: ada.accessToken,
+    });
+    const secret = beginMfaEnrolment.secret;
+    await app.gqlData({
+      query: `mutation ($code: String!) { confirmMfaEnrolment(code: $code) }`,
+      variables: { code: await generate({ secret }) },
+      token: ada.accessToken,
+    });
+    const handoff = (await signIn('ada')).signin!;
+    const first = (await complete(handoff)).data!.completeExternalSignIn;
+    expect(first).toEqual({ accessToken: null, refreshToken: null, user: null, challenge: { step: 'MFA_CODE' } });
+    // The challenge is the one of login: a wrong code is refused, the right one gives the session.
+    const token = await db.query<{ detail: { step: string } }>(
+      `SELECT detail FROM audit_entries WHERE action = 'LOGIN' AND detail->>'step' = 'MFA_CODE' AND detail->>'method' = 'oidc'`,
+    );
+    expect(token.rows).toHaveLength(1);
+    const challenge = await app.gqlData<{ completeExternalSignIn: { challenge: { token: string } } }>({
+      query: `mutation ($h: String!) { completeExternalSignIn(handoff: $h) { challenge { token } } }`,
+      variables: { h: (await signIn('ada')).signin! },
+    });
+    const answer = (code: string) =>
+      app.gql<{ completeLogin: { accessToken: string | null } }>({
+        query: COMPLETE_LOGIN,
+        variables: { t: challenge.completeExternalSignIn.challenge.token, code },
+      });
+    expect(errorCode(await answer('000000'))).toBe('UNAUTHENTICATED');
+    const done = await answer(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+    expect(done.data?.completeLogin.accessToken).toEqual(expect.any(String));
+    const session = await db.query<{ detail: Record<string, unknown> }>(
+      `SELECT detail FROM audit_entries WHERE action = 'LOGIN' AND subject_type = 'Session' ORDER BY at DESC LIMIT 1`,
+    );
+    expect(session.rows[0]!.detail).toEqual({ method: 'oidc', mfa: true });
   });
 
   it('refuses a disabled account, linked or not', async () => {
