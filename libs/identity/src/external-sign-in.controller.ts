@@ -38,8 +38,15 @@ export class ExternalSignInController {
   }
 
   @Get(':agencyId/start')
-  async start(@Param('agencyId') agencyId: string, @Res() res: Response): Promise<void> {
+  async start(@Param('agencyId') agencyId: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     res.setHeader('cache-control', 'no-store');
+    // The provider returns to the public URL: the cookie must be set on that origin (say
+    // localhost rather than 127.0.0.1), so a start reached under another name goes there first.
+    const publicOrigin = new URL(this.config.publicUrl).origin;
+    if (`${req.protocol}://${req.get('host') ?? ''}` !== publicOrigin && req.query['via'] === undefined) {
+      res.redirect(302, `${this.config.publicUrl}/auth/oidc/${encodeURIComponent(agencyId)}/start?via=public-url`);
+      return;
+    }
     try {
       const { location, browser } = await this.external.start(agencyId);
       res.cookie(COOKIE, browser, { ...this.cookieOptions(), maxAge: ATTEMPT_TTL_SECONDS * 1000 });

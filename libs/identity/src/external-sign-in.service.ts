@@ -321,6 +321,12 @@ export class ExternalSignInService {
     });
   }
 
+  /** Writes a provider without an actor or an audit entry: the demo seed's, never a request's. */
+  async install(provider: NewIdentityProvider): Promise<void> {
+    await this.dataSource.transaction((manager) => this.repo.upsertProvider(manager, provider));
+    this.discovered.delete(provider.agencyId);
+  }
+
   async remove(principal: Principal, agencyId: string): Promise<boolean> {
     const { agencyId: id } = validate(agencyIdSchema, { agencyId });
     return this.dataSource.transaction(async (manager) => {
