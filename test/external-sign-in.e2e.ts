@@ -179,7 +179,8 @@ describe("sign-in through an agency's OpenID provider", () => {
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location')!, app.url);
     expect(location.pathname).toBe('/');
-    return Object.fromEntries(location.searchParams) as { signin?: string; signinError?: string };
+    const answer: { signin?: string; signinError?: string } = Object.fromEntries(location.searchParams);
+    return answer;
   }
 
   async function signIn(who: string): Promise<{ signin?: string; signinError?: string }> {
@@ -331,14 +332,16 @@ describe("sign-in through an agency's OpenID provider", () => {
   });
 
   it("refuses an ID token expired by Hearth's clock", async () => {
-    const real = clock.now;
     // The provider's ID tokens live an hour; Hearth's clock is two hours ahead.
-    clock.now = () => new Date(Date.now() + 2 * 3600_000);
+    let offset = 2 * 3600_000;
+    const real = Object.getOwnPropertyDescriptor(clock, 'now')!;
+    clock.now = () => new Date(Date.now() + offset);
     try {
       expect(await signIn('pat')).toEqual({ signinError: 'VERIFICATION_FAILED' });
       expect((await lastRefusal()).detail['check']).toMatch(/exp/);
     } finally {
-      clock.now = real;
+      offset = 0;
+      Object.defineProperty(clock, 'now', real);
     }
     expect((await signIn('pat')).signin).toEqual(expect.any(String));
   });

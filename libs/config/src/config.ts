@@ -349,3 +349,11 @@ function developmentKeys(dataDir: string): SigningKeys {
     throw new ConfigError(`HEARTH_DATA_DIR ${dataDir} cannot hold the development signing keys (${reason})`);
   }
 }
+
+/**
+ * The value of an environment variable that a stored setting names (an agency identity
+ * provider's client secret), read when it is needed so the database never holds the secret.
+ */
+export function secretNamed(name: string, env: Env = process.env): string | undefined {
+  return env[name] || undefined;
+}

@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@hearth/authz';
-import { CLOCK, HEARTH_CONFIG, type Clock, type HearthConfig } from '@hearth/config';
+import { CLOCK, HEARTH_CONFIG, secretNamed, type Clock, type HearthConfig } from '@hearth/config';
 import { badInput, notFound, unauthenticated, validate } from '@hearth/errors';
 import { AgencyRepository } from './agency.repository.js';
 import {
@@ -292,7 +292,7 @@ export class ExternalSignInService {
 
   async configure(principal: Principal, input: ConfigureIdentityProviderInput): Promise<AgencyIdentityProviderModel> {
     const data = validate(configureIdentityProviderSchema(this.config.nodeEnv === 'production'), input);
-    if (data.clientSecretEnv && !process.env[data.clientSecretEnv]) {
+    if (data.clientSecretEnv && !secretNamed(data.clientSecretEnv)) {
       throw badInput('clientSecretEnv', 'names no environment variable set on the server');
     }
     const provider: NewIdentityProvider = {
@@ -396,7 +396,7 @@ export class ExternalSignInService {
    */
   private async configurationOf(provider: IdentityProviderRow): Promise<oidc.Configuration> {
     const insecure = provider.issuer.startsWith('http:') && this.config.nodeEnv !== 'production';
-    const secret = provider.client_secret_env ? process.env[provider.client_secret_env] : undefined;
+    const secret = provider.client_secret_env ? secretNamed(provider.client_secret_env) : undefined;
     if (provider.client_secret_env && !secret) {
       return this.refuse({ reason: 'provider-unavailable', agencyId: provider.agency_id, issuer: provider.issuer });
     }

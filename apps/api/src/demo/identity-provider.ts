@@ -85,7 +85,7 @@ export async function startIdentityProvider(options: {
       });
       return;
     }
-    callback(req, res);
+    void callback(req, res);
   });
 
   return {
