@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { field } from '../format.ts';
 import { AuthError, signIn } from '../session.ts';
+import { ProviderSignIn } from './provider-sign-in.tsx';
 
 const ENDED: Record<string, string> = {
   ended: 'Your session has ended. Sign in again to continue.',
@@ -49,6 +50,7 @@ export function SignInScreen() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <ProviderSignIn />
     </main>
   );
 }
