@@ -272,6 +272,32 @@ describe('bad input', () => {
         valid: { e: ids['event'], i: { reason: 'A typo in the time', summary: 'Corrected' } },
       },
       {
+        name: 'completeExternalSignIn',
+        who: null,
+        mutation: 'mutation ($h: String!) { completeExternalSignIn(handoff: $h) { accessToken } }',
+        valid: { h: 'an-unknown-handoff-code' },
+      },
+      {
+        name: 'configureAgencyIdentityProvider',
+        who: 'pam.partner',
+        mutation:
+          'mutation ($i: ConfigureIdentityProviderInput!) { configureAgencyIdentityProvider(input: $i) { agencyId } }',
+        valid: {
+          i: {
+            agencyId: '00000000-0000-4000-8000-000000000000',
+            issuer: 'https://idp.example.org',
+            clientId: 'hearth',
+            allowedEmailDomains: ['demo.hearth'],
+          },
+        },
+      },
+      {
+        name: 'removeAgencyIdentityProvider',
+        who: 'pam.partner',
+        mutation: 'mutation ($a: ID!) { removeAgencyIdentityProvider(agencyId: $a) }',
+        valid: { a: '00000000-0000-4000-8000-000000000000' },
+      },
+      {
         name: 'createAgency',
         who: 'pam.partner',
         mutation: 'mutation ($i: CreateAgencyInput!) { createAgency(input: $i) { id } }',

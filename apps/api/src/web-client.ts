@@ -18,7 +18,7 @@ export const WEB_CSP = [
 ].join('; ');
 
 /** Paths that belong to the API, never to the client's routes. */
-const API_PATHS = /^\/(graphql|health|metrics|audit|socket\.io)(\/|$)/;
+const API_PATHS = /^\/(graphql|health|metrics|audit|auth|socket\.io)(\/|$)/;
 
 /**
  * Serves the built practitioners' client from `root` at `/`: hashed assets are immutable,

@@ -379,3 +379,11 @@ function developmentKeys(dataDir: string): SigningKeys {
 export function environmentIsProduction(): boolean {
   return process.env['NODE_ENV'] === 'production';
 }
+
+/**
+ * The value of an environment variable that a stored setting names (an agency identity
+ * provider's client secret), read when it is needed so the database never holds the secret.
+ */
+export function secretNamed(name: string, env: Env = process.env): string | undefined {
+  return env[name] || undefined;
+}

@@ -1,13 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditAction, AuditLog, AuditOutcome, type AuditEntryInput } from '@hearth/audit';
-import type { IdentityEvent, IdentityEventRecorder, LoginFailure } from './identity-events.js';
+import type { ExternalSignInFailure, IdentityEvent, IdentityEventRecorder, LoginFailure } from './identity-events.js';
 
 const FAILURE_REASONS: Record<LoginFailure, string> = {
   'unknown-email': 'no account has this email',
   'wrong-password': 'wrong password',
   'account-disabled': 'the account is disabled',
   'locked-out': 'too many failed logins; locked for a while',
+  'password-sign-in-off': "password sign-in is turned off for the account's agency",
+};
+
+const EXTERNAL_FAILURES: Record<ExternalSignInFailure, string> = {
+  'no-provider': 'the agency has no identity provider',
+  'provider-unavailable': 'the identity provider could not be reached or described itself wrongly',
+  'unknown-state': 'unknown or already used sign-in state',
+  'expired-state': 'the sign-in took too long',
+  'other-browser': 'the callback came to a browser other than the one that started the sign-in',
+  'provider-error': 'the identity provider answered with an error',
+  'verification-failed': 'the code exchange or the ID token failed verification',
+  'no-email': 'the provider named no email for an unlinked subject',
+  'email-not-verified': 'the provider did not say the email is verified',
+  'email-domain-not-allowed': "the email's domain is not allowed for the agency",
+  'unknown-account': 'no account of the agency has this email',
+  'account-disabled': 'the account is disabled',
+  'other-agency': 'the account belongs to another agency',
+  'linked-to-another-subject': 'the account is linked to another subject of this provider',
+  'handoff-refused': 'handoff code unknown, spent or expired, or the account is not active',
 };
 
 const MFA_FAILURES: Record<'wrong-code' | 'code-reused' | 'rate-limited', string> = {
@@ -34,7 +53,7 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         actor: { userId: event.userId, agencyId: event.agencyId, roles: event.roles },
         subjectType: 'Session',
         subjectId: event.sessionId,
-        detail: { method: 'password', mfa: event.mfa },
+        detail: { method: event.method, mfa: event.mfa },
       };
     case 'login-challenged':
       return {
@@ -42,8 +61,63 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         actor: { userId: event.userId, agencyId: event.agencyId, roles: [] },
         subjectType: 'User',
         subjectId: event.userId,
-        reason: 'password accepted; another step is required',
-        detail: { method: 'password', step: event.step },
+        reason: `${event.method === 'password' ? 'password' : 'identity provider sign-in'} accepted; another step is required`,
+        detail: { method: event.method, step: event.step },
+      };
+    case 'external-sign-in-verified':
+      return {
+        action: AuditAction.LOGIN,
+        actor: { userId: event.userId, agencyId: event.agencyId, roles: [] },
+        subjectType: 'User',
+        subjectId: event.userId,
+        reason: 'identity provider sign-in verified; handoff code issued',
+        detail: { method: 'oidc', issuer: event.issuer, linkedBy: event.linkedBy },
+      };
+    case 'external-sign-in-refused':
+      return {
+        action: AuditAction.LOGIN_FAILED,
+        outcome: AuditOutcome.DENIED,
+        actor: null,
+        subjectType: event.userId ? 'User' : null,
+        subjectId: event.userId,
+        reason: EXTERNAL_FAILURES[event.reason],
+        detail: {
+          method: 'oidc',
+          agencyId: event.agencyId,
+          issuer: event.issuer,
+          ...(event.identifierHash ? { identifierHash: event.identifierHash } : {}),
+          ...(event.check ? { check: event.check } : {}),
+        },
+      };
+    case 'external-identity-linked':
+      return {
+        action: AuditAction.CREATE,
+        actor: { userId: event.userId, agencyId: event.agencyId, roles: [] },
+        subjectType: 'ExternalIdentity',
+        subjectId: event.linkId,
+        reason: 'account linked to its identity provider subject by verified email',
+        detail: { userId: event.userId, issuer: event.issuer, subject: event.subject },
+      };
+    case 'identity-provider-configured':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'AgencyIdentityProvider',
+        subjectId: event.agencyId,
+        detail: {
+          issuer: event.issuer,
+          clientId: event.clientId,
+          allowedEmailDomains: [...event.allowedEmailDomains],
+          passwordSignIn: event.passwordSignIn,
+        },
+      };
+    case 'identity-provider-removed':
+      return {
+        action: AuditAction.REVOKE,
+        actor: event.principal,
+        subjectType: 'AgencyIdentityProvider',
+        subjectId: event.agencyId,
+        reason: 'identity provider removed',
       };
     case 'login-failed':
       return {

@@ -1,12 +1,32 @@
 import type { EntityManager } from 'typeorm';
 import type { Principal, Role } from '@hearth/authz';
 import type { AgencyKind, LoginStep } from './identity.enums.js';
+import type { SignInMethod } from './token.service.js';
 
 /** Changes to one's own account that only someone else may make. */
 export type SelfChange = 'setUserRoles' | 'disableUser' | 'enableUser' | 'resetUserPassword' | 'removeUserMfa';
 
 /** Why a login failed, for the audit trail only: the client always hears the same message. */
-export type LoginFailure = 'unknown-email' | 'wrong-password' | 'account-disabled' | 'locked-out';
+export type LoginFailure =
+  'unknown-email' | 'wrong-password' | 'account-disabled' | 'locked-out' | 'password-sign-in-off';
+
+/** Why a sign-in through an agency's identity provider was refused (the client hears only a code). */
+export type ExternalSignInFailure =
+  | 'no-provider'
+  | 'provider-unavailable'
+  | 'unknown-state'
+  | 'expired-state'
+  | 'other-browser'
+  | 'provider-error'
+  | 'verification-failed'
+  | 'no-email'
+  | 'email-not-verified'
+  | 'email-domain-not-allowed'
+  | 'unknown-account'
+  | 'account-disabled'
+  | 'other-agency'
+  | 'linked-to-another-subject'
+  | 'handoff-refused';
 
 /** The acts of identity that the audit trail records. Never a password or a token. */
 export type IdentityEvent =
@@ -18,6 +38,7 @@ export type IdentityEvent =
       readonly sessionId: string;
       /** The session was opened with a second factor. */
       readonly mfa: boolean;
+      readonly method: SignInMethod;
     }
   | {
       /** The password was right; the sign-in needs another step before a session. */
@@ -25,7 +46,48 @@ export type IdentityEvent =
       readonly userId: string;
       readonly agencyId: string;
       readonly step: LoginStep;
+      readonly method: SignInMethod;
     }
+  | {
+      /** The agency's identity provider vouched for the account; a one-time handoff code was issued. */
+      readonly kind: 'external-sign-in-verified';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly issuer: string;
+      /** How the account was found: its linked subject, or its verified email at the first sign-in. */
+      readonly linkedBy: 'subject' | 'email';
+    }
+  | {
+      readonly kind: 'external-sign-in-refused';
+      readonly reason: ExternalSignInFailure;
+      readonly agencyId: string | null;
+      readonly issuer: string | null;
+      /** The account's id when one was found. */
+      readonly userId: string | null;
+      /** HMAC of the email the provider named, when it named one (never the text). */
+      readonly identifierHash: string | null;
+      /** What the verification library or the provider said failed (an error code and claim name). */
+      readonly check?: string;
+    }
+  | {
+      /** An account linked to a provider's subject at its first sign-in through that provider. */
+      readonly kind: 'external-identity-linked';
+      readonly userId: string;
+      readonly agencyId: string;
+      readonly issuer: string;
+      readonly subject: string;
+      readonly linkId: string;
+    }
+  | {
+      readonly kind: 'identity-provider-configured';
+      readonly principal: Principal;
+      readonly agencyId: string;
+      readonly issuer: string;
+      readonly clientId: string;
+      readonly allowedEmailDomains: readonly string[];
+      readonly passwordSignIn: boolean;
+    }
+  | { readonly kind: 'identity-provider-removed'; readonly principal: Principal; readonly agencyId: string }
   | {
       readonly kind: 'login-failed';
       /** HMAC of the identifier typed (never the text: it may be anything); the account's id when it exists. */

@@ -10,6 +10,10 @@ import { AuthResolver } from './auth.resolver.js';
 import { DirectoryRepository } from './directory.repository.js';
 import { DirectoryResolver } from './directory.resolver.js';
 import { DirectoryService } from './directory.service.js';
+import { ExternalSignInController } from './external-sign-in.controller.js';
+import { ExternalSignInRepository } from './external-sign-in.repository.js';
+import { ExternalSignInResolver } from './external-sign-in.resolver.js';
+import { ExternalSignInService } from './external-sign-in.service.js';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { IdentityAuditRecorder } from './identity-audit.recorder.js';
 import { IDENTITY_EVENTS } from './identity-events.js';
@@ -43,12 +47,14 @@ import { UserService } from './user.service.js';
     SessionRepository,
     MfaRepository,
     PasswordResetRepository,
+    ExternalSignInRepository,
     SessionEvents,
     SecondFactorService,
     SessionService,
     UserService,
     AccountService,
     AgencyService,
+    ExternalSignInService,
     { provide: AUTHENTICATOR, useExisting: SessionService },
     // Identity's acts become audit entries in identity's own transaction (AuditLog is global).
     { provide: IDENTITY_EVENTS, useClass: IdentityAuditRecorder },
@@ -61,6 +67,7 @@ import { UserService } from './user.service.js';
     UserRepository,
     AccountService,
     SecondFactorService,
+    ExternalSignInService,
     IDENTITY_EVENTS,
     AUTHENTICATOR,
   ],
@@ -82,7 +89,10 @@ export class IdentityModule {
         DirectoryRepository,
         DirectoryService,
         DirectoryResolver,
+        ExternalSignInResolver,
       ],
+      // Sign-in through an agency's identity provider: two browser redirects.
+      controllers: [ExternalSignInController],
       exports: [IdentityModule],
     };
   }

@@ -16,3 +16,5 @@ export { SessionEvents } from './session-events.js';
 export type { SessionsEndedListener } from './session-events.js';
 export { DIRECTORY_HOOKS } from './directory-hooks.js';
 export type { DirectoryHooks } from './directory-hooks.js';
+export { CALLBACK_PATH, ExternalSignInService } from './external-sign-in.service.js';
+export type { NewIdentityProvider } from './external-sign-in.repository.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Authenticator, Principal } from '@hearth/authz';
-import { badInput, line, rateLimited, unauthenticated, validate } from '@hearth/errors';
+import { badInput, forbidden, line, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IdentifierHash } from './identifier-hash.service.js';
@@ -15,7 +15,8 @@ import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
 import { LoginStep, UserStatus } from './identity.enums.js';
 import { SecondFactorService } from './second-factor.service.js';
-import { CHALLENGE_TTL_SECONDS, TokenService } from './token.service.js';
+import { ExternalSignInRepository } from './external-sign-in.repository.js';
+import { CHALLENGE_TTL_SECONDS, TokenService, type SignInMethod } from './token.service.js';
 import { toUserModel, UserRepository, type CredentialedUserRow, type UserRow } from './user.repository.js';
 
 /** The one message for an unknown email and a wrong password. */
@@ -55,6 +56,7 @@ export class SessionService implements Authenticator {
     private readonly ended: SessionEvents,
     private readonly identifiers: IdentifierHash,
     private readonly secondFactor: SecondFactorService,
+    private readonly external: ExternalSignInRepository,
   ) {}
 
   async login(input: { email: string; password: string }): Promise<AuthPayloadModel> {
@@ -83,7 +85,24 @@ export class SessionService implements Authenticator {
       });
       throw unauthenticated(LOGIN_FAILED);
     }
-    const payload = await this.dataSource.transaction((manager) => this.nextStep(manager, user, { mfa: false }));
+    // Told only to someone who knows the password: the agency signs in through its provider.
+    if (!(await this.external.passwordSignInAllowed(this.dataSource.manager, user.agency_id))) {
+      await this.dataSource.transaction((manager) =>
+        this.events.record(manager, {
+          kind: 'login-failed',
+          identifierHash,
+          userId: user.id,
+          reason: 'password-sign-in-off',
+        }),
+      );
+      await this.throttle.succeeded(this.dataSource, attempt);
+      throw forbidden(
+        `${user.agency_name} signs in through its identity provider: use "Sign in with ${user.agency_name}"`,
+      );
+    }
+    const payload = await this.dataSource.transaction((manager) =>
+      this.nextStep(manager, user, { mfa: false, method: 'password' }),
+    );
     await this.throttle.succeeded(this.dataSource, attempt);
     return payload;
   }
@@ -100,21 +119,24 @@ export class SessionService implements Authenticator {
     const data = validate(completeLoginSchema, input);
     const claims = await this.tokens.verifyChallenge(data.challengeToken);
     const user = await this.users.findWithCredential(claims.userId, this.dataSource.manager);
-    if (!user?.password_hash || user.status !== UserStatus.ACTIVE)
+    // A password sign-in needs the password it was started with; a provider's sign-in may have none.
+    if (!user || user.status !== UserStatus.ACTIVE || (!user.password_hash && claims.method === 'password'))
       throw unauthenticated('Sign-in expired; start again');
-    if (credentialVersion(user.password_hash) !== claims.credentialVersion) {
+    if (credentialVersion(user.password_hash ?? '') !== claims.credentialVersion) {
       throw unauthenticated('Sign-in expired; start again');
     }
     switch (claims.step) {
       case LoginStep.MFA_CODE: {
         if (!data.code) throw badInput('code', 'is required');
         await this.secondFactor.verifyAtLogin(user, data.code);
-        return this.dataSource.transaction((manager) => this.nextStep(manager, user, { mfa: true }));
+        return this.dataSource.transaction((manager) =>
+          this.nextStep(manager, user, { mfa: true, method: claims.method }),
+        );
       }
       case LoginStep.PASSWORD_CHANGE: {
         if (!data.newPassword) throw badInput('newPassword', 'is required');
         const chosen = this.passwords.checkPolicy('newPassword', data.newPassword, user.email);
-        if (await this.passwords.verify(user.password_hash, chosen)) {
+        if (await this.passwords.verify(user.password_hash ?? undefined, chosen)) {
           throw badInput('newPassword', 'must differ from the password you were given');
         }
         const hash = await this.passwords.hash(chosen);
@@ -133,34 +155,48 @@ export class SessionService implements Authenticator {
           return this.nextStep(
             manager,
             { ...user, must_change_password: false, password_hash: hash },
-            {
-              mfa: claims.mfa,
-            },
+            { mfa: claims.mfa, method: claims.method },
           );
         });
       }
     }
   }
 
-  /** After the password: a challenge for what is still missing, or the session. */
+  /**
+   * A sign-in whose first step an agency's identity provider proved (ExternalSignInService checked
+   * the account): the second factor is still asked for, as after a password.
+   */
+  signInVerified(manager: EntityManager, user: CredentialedUserRow): Promise<AuthPayloadModel> {
+    return this.nextStep(manager, user, { mfa: false, method: 'oidc' });
+  }
+
+  /** After the first step: a challenge for what is still missing, or the session. */
   private async nextStep(
     manager: EntityManager,
     user: CredentialedUserRow,
-    proven: { mfa: boolean },
+    proven: { mfa: boolean; method: SignInMethod },
   ): Promise<AuthPayloadModel> {
+    // A password to change is asked for at a password sign-in only: the provider's sign-in used none.
     const step =
       !proven.mfa && (await this.secondFactor.isEnrolled(user.id, manager))
         ? LoginStep.MFA_CODE
-        : user.must_change_password
+        : user.must_change_password && proven.method === 'password'
           ? LoginStep.PASSWORD_CHANGE
           : undefined;
     if (step) {
-      await this.events.record(manager, { kind: 'login-challenged', userId: user.id, agencyId: user.agency_id, step });
+      await this.events.record(manager, {
+        kind: 'login-challenged',
+        userId: user.id,
+        agencyId: user.agency_id,
+        step,
+        method: proven.method,
+      });
       const token = await this.tokens.signChallenge({
         userId: user.id,
         step,
         mfa: proven.mfa,
         credentialVersion: credentialVersion(user.password_hash ?? ''),
+        method: proven.method,
       });
       const expiresAt = new Date(Date.now() + CHALLENGE_TTL_SECONDS * 1000);
       return {
@@ -179,6 +215,7 @@ export class SessionService implements Authenticator {
       roles: user.roles,
       sessionId,
       mfa: proven.mfa,
+      method: proven.method,
     });
     return this.issue(manager, user, sessionId);
   }

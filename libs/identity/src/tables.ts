@@ -1,6 +1,12 @@
 import { AgencyEntity } from './agency.entity.js';
 import { CredentialEntity } from './credential.entity.js';
 import { DirectorySearchCountEntity } from './directory.entity.js';
+import {
+  AgencyIdentityProviderEntity,
+  ExternalIdentityEntity,
+  ExternalSignInAttemptEntity,
+  ExternalSignInHandoffEntity,
+} from './external-sign-in.entity.js';
 import { MfaFactorEntity, MfaRecoveryCodeEntity } from './mfa.entity.js';
 import { PasswordResetEntity } from './password-reset.entity.js';
 import { RefreshTokenEntity, SessionEntity } from './session.entity.js';
@@ -17,6 +23,10 @@ export const IDENTITY_TABLES = [
   'mfa_factors',
   'mfa_recovery_codes',
   'directory_search_counts',
+  'agency_identity_providers',
+  'external_identities',
+  'external_sign_in_attempts',
+  'external_sign_in_handoffs',
 ] as const;
 
 /** One entity per table above. */
@@ -30,4 +40,8 @@ export const IDENTITY_ENTITIES = [
   MfaFactorEntity,
   MfaRecoveryCodeEntity,
   DirectorySearchCountEntity,
+  AgencyIdentityProviderEntity,
+  ExternalIdentityEntity,
+  ExternalSignInAttemptEntity,
+  ExternalSignInHandoffEntity,
 ];

@@ -20,7 +20,11 @@ export interface ChallengeClaims {
   readonly mfa: boolean;
   /** The credential's version at issue: a password changed since voids the challenge. */
   readonly credentialVersion: string;
+  /** How the first step was proven: a Hearth password, or the agency's identity provider. */
+  readonly method: SignInMethod;
 }
+
+export type SignInMethod = 'password' | 'oidc';
 
 /** Long enough to open an authenticator app; short enough to be useless when stolen later. */
 export const CHALLENGE_TTL_SECONDS = 300;
@@ -81,7 +85,7 @@ export class TokenService {
   }
 
   signChallenge(claims: ChallengeClaims): Promise<string> {
-    return new SignJWT({ step: claims.step, mfa: claims.mfa, cv: claims.credentialVersion })
+    return new SignJWT({ step: claims.step, mfa: claims.mfa, cv: claims.credentialVersion, amr: claims.method })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'login-challenge+jwt' })
       .setSubject(claims.userId)
       .setIssuer(this.config.auth.issuer)
@@ -101,10 +105,11 @@ export class TokenService {
         typ: 'login-challenge+jwt',
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      const { sub, step, mfa, cv } = payload;
+      const { sub, step, mfa, cv, amr } = payload;
       if (typeof sub !== 'string' || typeof mfa !== 'boolean' || typeof cv !== 'string') throw new Error('claims');
       if (step !== LoginStep.MFA_CODE && step !== LoginStep.PASSWORD_CHANGE) throw new Error('step');
-      return { userId: sub, step, mfa, credentialVersion: cv };
+      const method: SignInMethod = amr === 'oidc' ? 'oidc' : 'password';
+      return { userId: sub, step, mfa, credentialVersion: cv, method };
     } catch {
       throw unauthenticated('Sign-in expired; start again');
     }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { field } from '../format.ts';
 import { AuthError, signIn, type Challenge } from '../session.ts';
 import { SecondStep } from './sign-in-steps.tsx';
+import { ProviderSignIn } from './provider-sign-in.tsx';
 
 const ENDED: Record<string, string> = {
   ended: 'Your session has ended. Sign in again to continue.',
@@ -72,6 +73,7 @@ export function SignInScreen() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <ProviderSignIn />
     </main>
   );
 }

@@ -12,6 +12,7 @@ import { AddSecondFactor1796137009139 } from './1796137009139-AddSecondFactor.js
 import { AddDirectorySearchLimit1796138055758 } from './1796138055758-AddDirectorySearchLimit.js';
 import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOutbox.js';
 import { FamilyRowSecurity1796140000000 } from './1796140000000-FamilyRowSecurity.js';
+import { AddAgencyIdentityProviders1796150000000 } from './1796150000000-AddAgencyIdentityProviders.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -31,4 +32,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   AddDirectorySearchLimit1796138055758,
   CreateNotifyOutbox1796139706228,
   FamilyRowSecurity1796140000000,
+  AddAgencyIdentityProviders1796150000000,
 ];
