@@ -447,7 +447,7 @@ describe('bad input', () => {
         { numRuns: 15 },
       );
     }
-  });
+  }, 240_000);
 
   it('never answers a generated bad input with a 500, and writes nothing when it refuses', async () => {
     for (const { name, who, mutation, valid } of cases()) {

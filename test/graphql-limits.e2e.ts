@@ -74,7 +74,7 @@ const ASKED_BY: Record<string, DemoUser> = {
 };
 
 /** Page sizes the web client passes where its query declares no default (screens/timeline.tsx). */
-const SENT_WITH: Record<string, Record<string, unknown>> = { Timeline: { first: 20 } };
+const SENT_WITH: Record<string, Record<string, unknown>> = { Timeline: { first: 20 }, Directory: { search: 'pat' } };
 
 describe('limits on the shape of a query', () => {
   let app: TestApp;

@@ -134,7 +134,12 @@ export class MutationGate {
     request: { query?: string; operationName?: string | null; variables?: unknown },
     req: GateRequest,
   ): Promise<void> {
-    const unit = await UnitOfWork.open(this.dataSource);
+    let unit: OpenUnitOfWork;
+    try {
+      unit = await UnitOfWork.open(this.dataSource);
+    } catch (error) {
+      throw this.unavailable(error);
+    }
     state.unit = unit;
     try {
       const principal = await this.principalOf(req);
@@ -159,8 +164,20 @@ export class MutationGate {
       // A refused claim leaves the transaction unusable; nothing of it is kept.
       state.unit = undefined;
       await unit.rollback();
-      throw error instanceof HearthError ? asGraphQLError(error) : error;
+      if (error instanceof HearthError) throw asGraphQLError(error);
+      throw error instanceof GraphQLError ? error : this.unavailable(error);
     }
+  }
+
+  /**
+   * The database could not be reached or failed before anything ran: the client is told the
+   * service is unavailable (503, like /health/ready), never given the driver's message.
+   */
+  private unavailable(error: unknown): GraphQLError {
+    this.logger.error({ err: error }, 'could not open the unit of work of an operation');
+    return new GraphQLError('Internal server error', {
+      extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 503 } },
+    });
   }
 
   /** The guard authenticates again only if this did not (it reuses the request's principal). */
