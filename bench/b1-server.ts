@@ -9,7 +9,7 @@
 //   POST /ingest   { familyId, kind, severity, occurredAt, summary }   postEvent
 //
 // The parent may ask { type: 'trace', path, body }: the statements and values of one request, for B0.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
@@ -17,7 +17,7 @@ import pg from 'pg';
 import { abilityToSql, allows, defineAbility, type FieldMap, type Principal, type Role } from '@hearth/authz';
 import { hitRateLimit } from '@hearth/database';
 import { factsFrom } from '../libs/network/src/relationship.repository.js';
-import { EVENT_FIELDS } from '../libs/timeline/src/timeline.repository.js';
+import { pageStatement } from '../libs/timeline/src/timeline-event.repository.js';
 import { hearthSql } from './sql.js';
 
 const env = (name: string) => {
@@ -32,18 +32,14 @@ const S = {
   familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
   familyRelationshipsOf: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies (some users)'),
   family: sql('network', 'family.repository', 'FamilyRepository.visible'),
-  page: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.page'),
-  visible: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.visible'),
   audit: sql('audit', 'audit.repository', 'AuditRepository.insert'),
-  cards: sql('network', 'membership.repository', 'MembershipRepository.cards'),
-  agencies: sql('identity', 'agency.repository', 'AgencyRepository.findByIds'),
-  policy: sql('timeline', 'sharing-policy.repository', 'SharingPolicyRepository.visibilityFor'),
   insert: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.insert'),
   notify: sql('realtime', 'notification.repository', 'NotificationRepository.insertForUsers'),
   preferences: sql('notify', 'notify.repository', 'PreferenceRepository.of'),
   webhooks: sql('notify', 'notify.repository', 'WebhookEndpointRepository.anyEnabled'),
   outbox: sql('notify', 'notify.repository', 'OutboxRepository.insert'),
   rules: sql('alerts', 'rule.repository', 'RuleRepository.enabled'),
+  rulesFingerprint: sql('alerts', 'rule.repository', 'RuleRepository.enabledFingerprint'),
   countInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.countInWindow'),
   latestInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.latestInWindow'),
 };
@@ -73,6 +69,20 @@ function runner(client: pg.PoolClient, trace?: Trace) {
   };
 }
 type Run = ReturnType<typeof runner>;
+
+/**
+ * The event page's text depends on the ability (its SQL filter) and on whether a cursor is given,
+ * so it comes from Hearth's own `pageStatement`, prepared under a name derived from the text.
+ */
+async function runPage(
+  client: pg.PoolClient,
+  statement: { sql: string; params: unknown[] },
+  trace?: Trace,
+): Promise<PageRow[]> {
+  const name = `page_${createHash('sha1').update(statement.sql).digest('hex').slice(0, 16)}`;
+  trace?.push({ name, text: statement.sql, values: statement.params });
+  return (await client.query<PageRow>({ name, text: statement.sql, values: statement.params })).rows;
+}
 
 interface Claims {
   userId: string;
@@ -139,18 +149,6 @@ function auditValues(principal: Principal, action: string, subjectId: string, fa
   ];
 }
 
-function eventParams(ability: ReturnType<typeof defineAbility>, params: unknown[]): unknown[] {
-  const read = abilityToSql(ability, 'read', 'TimelineEvent', EVENT_FIELDS, params.length + 1);
-  const content = abilityToSql(
-    ability,
-    'readContent',
-    'TimelineEvent',
-    EVENT_FIELDS,
-    params.length + read.params.length + 1,
-  );
-  return [...params, ...read.params, ...content.params];
-}
-
 interface EventRow {
   id: string;
   kind: string;
@@ -161,24 +159,26 @@ interface EventRow {
   family_id: string;
 }
 
-async function read(run: Run, principal: Principal, body: { familyId: string; first: number }, audit: boolean) {
+interface PageRow extends EventRow {
+  author_card: { display_name: string } | null;
+  event_agency_name: string;
+}
+
+async function read(
+  client: pg.PoolClient,
+  run: Run,
+  principal: Principal,
+  body: { familyId: string; first: number },
+  audit: boolean,
+  trace?: Trace,
+) {
   const { familyId, first } = body;
   const ability = await abilityOf(run, principal);
   await requireFamily(run, ability, familyId);
-  const rows = (
-    await run<EventRow>(
-      'page',
-      eventParams(ability, [familyId, null, null, first + 1, null, null, null, null, null, []]),
-    )
-  ).slice(0, first);
+  // The page with its authors' cards and agencies joined, as Hearth reads it.
+  const rows = (await runPage(client, pageStatement(ability, familyId, undefined, first + 1), trace)).slice(0, first);
   const ids = rows.map((r) => r.id);
   if (audit) await run('audit', auditValues(principal, 'READ', familyId, familyId, { ids, count: ids.length }));
-  const authorIds = [...new Set(rows.map((r) => r.author_id))];
-  const agencyIds = [...new Set(rows.map((r) => r.agency_id))];
-  const authors = await run<{ id: string; display_name: string }>('cards', [authorIds.map(() => familyId), authorIds]);
-  const agencies = await run<{ id: string; name: string }>('agencies', [agencyIds]);
-  const authorName = new Map(authors.map((a) => [a.id, a.display_name]));
-  const agencyName = new Map(agencies.map((a) => [a.id, a.name]));
   return {
     data: {
       timeline: {
@@ -188,8 +188,8 @@ async function read(run: Run, principal: Principal, body: { familyId: string; fi
             kind: r.kind,
             summary: r.content_visible ? r.summary : null,
             redacted: !r.content_visible,
-            author: { displayName: authorName.get(r.author_id) },
-            agency: { name: agencyName.get(r.agency_id) },
+            author: { displayName: r.author_card?.display_name },
+            agency: { name: r.event_agency_name },
           },
         })),
       },
@@ -226,64 +226,34 @@ async function ingest(run: Run, principal: Principal, input: PostInput) {
   const ability = await abilityOf(run, principal);
   await requireFamily(run, ability, input.familyId);
   if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
-  const policy = await run<{ visibility: string }>('policy', [principal.agencyId, input.kind]);
-  const visibility = policy[0]?.visibility ?? 'NETWORK';
   const occurredAt = new Date(input.occurredAt);
-  const [inserted] = await run<{ id: string }>('insert', [
+  // The insert takes the agency's policy for the kind itself (a null visibility), and the subjects.
+  const [inserted] = await run<{ id: string; visibility: string }>('insert', [
     input.familyId,
     input.kind,
     input.severity,
     occurredAt,
     principal.agencyId,
     principal.userId,
-    visibility,
+    null,
     [],
     [],
     input.summary,
     null,
+    [],
   ]);
   const id = inserted!.id;
+  const visibility = inserted!.visibility;
   await run(
     'audit',
     auditValues(principal, 'CREATE', id, input.familyId, { kind: input.kind, visibility, subjects: [] }),
   );
-  // The audience: everyone related to the family but the author, told in their inbox.
-  const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
-  const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
-  await run('familyRelationshipsOf', [[input.familyId], recipients]);
-  const notified = await run<{ user_id: string; seq: string }>('notify', [
-    recipients,
-    'EVENT_POSTED',
-    input.familyId,
-    id,
-    null,
-    null,
-  ]);
-  await run('preferences', [recipients]);
-  await run('webhooks', []);
-  const now = new Date();
-  const giveUp = new Date(now.getTime() + 24 * 3600_000);
-  const n = notified.length;
-  await run('outbox', [
-    notified.map(() => 'EMAIL'),
-    notified.map((r) => r.user_id),
-    notified.map(() => null),
-    notified.map((r) => r.seq),
-    notified.map(() => 'EVENT_POSTED'),
-    notified.map(() => input.familyId),
-    notified.map(() => id),
-    notified.map(() => null),
-    notified.map(() => null),
-    notified.map((r) => `hearth:${r.user_id}:${r.seq}:email`),
-    notified.map(() => 'PENDING'),
-    Array.from({ length: n }, () => now),
-    Array.from({ length: n }, () => giveUp),
-  ]);
-  // Rule evaluation: the enabled rules, and the window statement of each that the kind concerns.
-  const rules = await run<{ kind: string; definition: Record<string, unknown> }>('rules', [
-    ['THRESHOLD', 'TRIGGER', 'SEQUENCE'],
-  ]);
-  for (const rule of rules) {
+  // Rule evaluation: the rules are kept in memory and reloaded when their fingerprint changes, as
+  // Hearth's RuleCache does; then the window statement of each rule the kind concerns.
+  const [print] = await run<{ fingerprint: string }>('rulesFingerprint', []);
+  if (print!.fingerprint !== cachedRules.fingerprint)
+    cachedRules = { fingerprint: print!.fingerprint, rules: await run('rules', []) };
+  for (const rule of cachedRules.rules) {
     const d = rule.definition as {
       kind: string;
       eventKinds?: string[];
@@ -305,20 +275,50 @@ async function ingest(run: Run, principal: Principal, input: PostInput) {
     if (d.kind === 'SEQUENCE' && d.then?.includes(input.kind))
       await run('latestInWindow', [input.familyId, d.first, id, occurredAt, d.withinDays]);
   }
-  // The answer: the event as the author sees it, and the read audited.
-  const [row] = await run<EventRow>('visible', eventParams(ability, [[id]]));
-  await run('audit', auditValues(principal, 'READ', input.familyId, input.familyId, { ids: [id], count: 1 }));
+  // The audience: everyone related to the family but the author, told in their inbox, whose rows
+  // (and the counter locks) are written last, just before COMMIT.
+  const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
+  const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
+  await run('familyRelationshipsOf', [[input.familyId], recipients]);
+  const notified = await run<{ user_id: string; seq: string }>('notify', [
+    recipients,
+    recipients.map(() => 0),
+    ['EVENT_POSTED'],
+    [input.familyId],
+    [id],
+    [null],
+    [null],
+  ]);
+  await run('preferences', [recipients]);
+  await run('webhooks', []);
+  const now = new Date();
+  const giveUp = new Date(now.getTime() + 24 * 3600_000);
+  const n = notified.length;
+  await run('outbox', [
+    notified.map(() => 'EMAIL'),
+    notified.map((r) => r.user_id),
+    notified.map(() => null),
+    notified.map((r) => r.seq),
+    notified.map(() => 'EVENT_POSTED'),
+    notified.map(() => input.familyId),
+    notified.map(() => id),
+    notified.map(() => null),
+    notified.map(() => null),
+    notified.map((r) => `hearth:${r.user_id}:${r.seq}:email`),
+    notified.map(() => 'PENDING'),
+    Array.from({ length: n }, () => now),
+    Array.from({ length: n }, () => giveUp),
+  ]);
+  // The answer: the row as inserted, as the author sees it (no re-read).
   return {
-    data: {
-      postEvent: {
-        id: row!.id,
-        kind: row!.kind,
-        summary: row!.content_visible ? row!.summary : null,
-        redacted: !row!.content_visible,
-      },
-    },
+    data: { postEvent: { id, kind: input.kind, summary: input.summary, redacted: false } },
   };
 }
+
+let cachedRules: { fingerprint: string | undefined; rules: { definition: Record<string, unknown> }[] } = {
+  fingerprint: undefined,
+  rules: [],
+};
 
 async function handle(path: string, authorization: string | undefined, body: string, trace?: Trace) {
   const client = await pool.connect();
@@ -330,8 +330,8 @@ async function handle(path: string, authorization: string | undefined, body: str
     const principal = await checkSession(run, claims);
     const parsed = JSON.parse(body) as never;
     let result: unknown;
-    if (path === '/read') result = await read(run, principal, parsed, true);
-    else if (path === '/read?audit=off') result = await read(run, principal, parsed, false);
+    if (path === '/read') result = await read(client, run, principal, parsed, true, trace);
+    else if (path === '/read?audit=off') result = await read(client, run, principal, parsed, false, trace);
     else if (path === '/ingest') result = await ingest(run, principal, parsed);
     else throw new HttpError(404, 'no such path');
     await client.query('COMMIT');
