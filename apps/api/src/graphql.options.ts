@@ -27,9 +27,9 @@ export function graphqlOptions(
   gate: MutationGate,
 ): ApolloDriverConfig {
   const production = config.nodeEnv === 'production';
-  // graphql-js chooses its production build (no cross-realm check in every instanceof) from
-  // process.env.NODE_ENV once, when first imported: a configuration passed in any other way
-  // comes too late for it.
+  // graphql-js chooses its production build (no cross-realm check in every instanceof) from the
+  // environment's NODE_ENV once, when first imported: a configuration passed in any other way
+  // comes too late for it (environmentIsProduction in libs/config reads what it read).
   if (production && !environmentIsProduction()) {
     logger.warn('NODE_ENV=production is configured but not set in the environment: GraphQL runs its development build');
   }
