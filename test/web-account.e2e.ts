@@ -39,7 +39,7 @@ async function wrongCode(secret: string): Promise<string> {
  * photographed at desktop and phone widths.
  */
 describe('the web client: accounts, second factor and the directory', () => {
-  let client: { dir: string; remove: () => void };
+  let client: { dir: string };
   let app: TestApp;
   let browser: Browser;
   let as: Record<DemoUser, Session>;
@@ -100,7 +100,6 @@ describe('the web client: accounts, second factor and the directory', () => {
     for (const t of tabs) await t.context.close().catch(() => undefined);
     await browser?.close();
     await app?.close();
-    client?.remove();
   }, 60_000);
 
   it('dee edits her contact card, sets up an authenticator, signs out, and signs in with a code from it; a wrong code is refused', async () => {

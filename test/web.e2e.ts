@@ -22,7 +22,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * photographed at desktop and phone widths.
  */
 describe('the web client', () => {
-  let client: { dir: string; remove: () => void };
+  let client: { dir: string };
   let app: TestApp;
   const apps: TestApp[] = [];
   let port: number;
@@ -85,7 +85,6 @@ describe('the web client', () => {
     for (const running of apps.slice(1).reverse()) await running.close().catch(() => undefined);
     if (apps.length > 1) await apps[0]!.database.drop();
     else await app?.close();
-    client?.remove();
   }, 60_000);
 
   it('is served at / with a CSP that allows only itself, immutable hashed assets and a revalidated index.html', async () => {

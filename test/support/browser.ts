@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -16,11 +15,25 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /**
- * Builds the client once for this file, in test mode (the only difference from the production
- * build: the Apollo cache is reachable from the page, so a test can prove what it does not hold).
+ * The client built in test mode (the only difference from the production build: the Apollo cache
+ * is reachable from the page, so a test can prove what it does not hold). It is built once per
+ * run, by whichever browser file asks first, into the run's compiled folder (which the global
+ * setup empties); the other files wait for it.
  */
-export async function buildClient(): Promise<{ dir: string; remove: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-web-'));
+export async function buildClient(): Promise<{ dir: string }> {
+  const dir = join(ROOT, '.test-build', 'web');
+  const done = join(dir, '.built');
+  try {
+    mkdirSync(dir);
+  } catch {
+    // Another file is building it (or has): wait for it, for as long as a build may take.
+    const deadline = Date.now() + 240_000;
+    while (!existsSync(done)) {
+      if (Date.now() > deadline) throw new Error(`the web client was not built in ${dir}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return { dir };
+  }
   await promisify(execFile)(
     process.execPath,
     [
@@ -35,7 +48,8 @@ export async function buildClient(): Promise<{ dir: string; remove: () => void }
     ],
     { cwd: ROOT, env: { ...process.env, HEARTH_WEB_OUT: dir } },
   );
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  writeFileSync(done, '');
+  return { dir };
 }
 
 /** A port that was free a moment ago: the server must keep it across a restart. */
