@@ -7,6 +7,7 @@ import { dataSourceOptions } from '@hearth/database';
 import { AccessService, RelationshipRepository, FAMILY_FIELDS } from '@hearth/network';
 import { EVENT_FIELDS } from '@hearth/timeline';
 import { createTestDatabase, type TestDatabase } from '@hearth/testing';
+import { propertyRuns, propertyTimeout } from './support/property.js';
 
 /**
  * Over generated users, families, memberships and events, the rows the SQL filter returns are
@@ -84,91 +85,95 @@ describe('the SQL filter and the ability agree', () => {
     await database.drop();
   });
 
-  it('for every generated world', async () => {
-    await fc.assert(
-      fc.asyncProperty(world, async (w) => {
-        const ids = await insert(dataSource, w);
-        for (const [u, user] of w.users.entries()) {
-          const principal: Principal = {
-            userId: ids.users[u]!,
-            agencyId: ids.agencies[user.agency]!,
-            roles: user.roles,
-            sessionId: 'property',
-          };
-          const ability = defineAbility(await access.facts(principal, dataSource.manager));
-          const caseWorker = user.roles.includes(Role.PRACTITIONER) || user.roles.includes(Role.MANAGER);
+  it(
+    'for every generated world',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(world, async (w) => {
+          const ids = await insert(dataSource, w);
+          for (const [u, user] of w.users.entries()) {
+            const principal: Principal = {
+              userId: ids.users[u]!,
+              agencyId: ids.agencies[user.agency]!,
+              roles: user.roles,
+              sessionId: 'property',
+            };
+            const ability = defineAbility(await access.facts(principal, dataSource.manager));
+            const caseWorker = user.roles.includes(Role.PRACTITIONER) || user.roles.includes(Role.MANAGER);
 
-          // Families: list and count.
-          const familyFilter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
-          const familyRows: { id: string }[] = await dataSource.query(
-            `SELECT f.id FROM families f WHERE f.id = ANY($1) AND ${familyFilter.sql}`,
-            [ids.families, ...familyFilter.params],
-          );
-          const familyExpected = w.families
-            .map((f, i) => ({ f, id: ids.families[i]! }))
-            .filter(({ id }) => allows(ability, 'read', 'Family', { id }));
-          expect(new Set(familyRows.map((r) => r.id))).toEqual(new Set(familyExpected.map((x) => x.id)));
-          const oracleFamilies = w.families
-            .map((f, i) => ({ f, id: ids.families[i]! }))
-            .filter(({ f }) => caseWorker && readsFamily(f.access[u]!));
-          expect(new Set(familyExpected.map((x) => x.id))).toEqual(new Set(oracleFamilies.map((x) => x.id)));
+            // Families: list and count.
+            const familyFilter = abilityToSql(ability, 'read', 'Family', FAMILY_FIELDS, 2);
+            const familyRows: { id: string }[] = await dataSource.query(
+              `SELECT f.id FROM families f WHERE f.id = ANY($1) AND ${familyFilter.sql}`,
+              [ids.families, ...familyFilter.params],
+            );
+            const familyExpected = w.families
+              .map((f, i) => ({ f, id: ids.families[i]! }))
+              .filter(({ id }) => allows(ability, 'read', 'Family', { id }));
+            expect(new Set(familyRows.map((r) => r.id))).toEqual(new Set(familyExpected.map((x) => x.id)));
+            const oracleFamilies = w.families
+              .map((f, i) => ({ f, id: ids.families[i]! }))
+              .filter(({ f }) => caseWorker && readsFamily(f.access[u]!));
+            expect(new Set(familyExpected.map((x) => x.id))).toEqual(new Set(oracleFamilies.map((x) => x.id)));
 
-          for (const action of ['read', 'readContent', 'post', 'reply'] as CaseAction[]) {
-            const filter = abilityToSql(ability, action, 'TimelineEvent', EVENT_FIELDS, 2);
-            const rows: { id: string }[] = await dataSource.query(
-              `SELECT e.id FROM timeline_events e WHERE e.id = ANY($1) AND ${filter.sql}`,
-              [ids.events, ...filter.params],
-            );
-            const count: { n: number }[] = await dataSource.query(
-              `SELECT count(*)::int AS n FROM timeline_events e WHERE e.id = ANY($1) AND ${filter.sql}`,
-              [ids.events, ...filter.params],
-            );
-            const expected = w.events
-              .map((e, i) => ({ e, id: ids.events[i]! }))
-              .filter(({ e, id }) =>
-                allows(ability, action, 'TimelineEvent', {
-                  id,
-                  familyId: ids.families[e.family]!,
-                  visibility: e.visibility,
-                  agencyId: ids.agencies[e.agency]!,
-                  authorId: ids.users[e.author]!,
-                  audienceUserIds: e.audienceUsers.map((x) => ids.users[x]!),
-                  audienceAgencyIds: e.audienceAgencies.map((x) => ids.agencies[x]!),
-                }),
+            for (const action of ['read', 'readContent', 'post', 'reply'] as CaseAction[]) {
+              const filter = abilityToSql(ability, action, 'TimelineEvent', EVENT_FIELDS, 2);
+              const rows: { id: string }[] = await dataSource.query(
+                `SELECT e.id FROM timeline_events e WHERE e.id = ANY($1) AND ${filter.sql}`,
+                [ids.events, ...filter.params],
               );
-            expect(new Set(rows.map((r) => r.id))).toEqual(new Set(expected.map((x) => x.id)));
-            expect(count[0]!.n).toBe(expected.length);
-            if (action === 'readContent') {
-              const oracle = w.events
+              const count: { n: number }[] = await dataSource.query(
+                `SELECT count(*)::int AS n FROM timeline_events e WHERE e.id = ANY($1) AND ${filter.sql}`,
+                [ids.events, ...filter.params],
+              );
+              const expected = w.events
                 .map((e, i) => ({ e, id: ids.events[i]! }))
-                .filter(
-                  ({ e }) =>
-                    caseWorker && readsFamily(w.families[e.family]!.access[u]!) && inAudience(e, u, user.agency),
+                .filter(({ e, id }) =>
+                  allows(ability, action, 'TimelineEvent', {
+                    id,
+                    familyId: ids.families[e.family]!,
+                    visibility: e.visibility,
+                    agencyId: ids.agencies[e.agency]!,
+                    authorId: ids.users[e.author]!,
+                    audienceUserIds: e.audienceUsers.map((x) => ids.users[x]!),
+                    audienceAgencyIds: e.audienceAgencies.map((x) => ids.agencies[x]!),
+                  }),
                 );
-              expect(new Set(expected.map((x) => x.id))).toEqual(new Set(oracle.map((x) => x.id)));
+              expect(new Set(rows.map((r) => r.id))).toEqual(new Set(expected.map((x) => x.id)));
+              expect(count[0]!.n).toBe(expected.length);
+              if (action === 'readContent') {
+                const oracle = w.events
+                  .map((e, i) => ({ e, id: ids.events[i]! }))
+                  .filter(
+                    ({ e }) =>
+                      caseWorker && readsFamily(w.families[e.family]!.access[u]!) && inAudience(e, u, user.agency),
+                  );
+                expect(new Set(expected.map((x) => x.id))).toEqual(new Set(oracle.map((x) => x.id)));
+              }
             }
-          }
 
-          // A nested path: the subjects of visible events are the persons the Person filter allows.
-          const personFilter = abilityToSql(
-            ability,
-            'read',
-            'Person',
-            { familyId: { sql: 'fm.family_id', type: 'uuid' } },
-            2,
-          );
-          const persons: { id: string }[] = await dataSource.query(
-            `SELECT p.id FROM family_memberships fm JOIN persons p ON p.id = fm.person_id WHERE fm.family_id = ANY($1) AND ${personFilter.sql}`,
-            [ids.families, ...personFilter.params],
-          );
-          expect(new Set(persons.map((p) => p.id))).toEqual(
-            new Set(familyExpected.map((x) => ids.persons[ids.families.indexOf(x.id)]!)),
-          );
-        }
-      }),
-      { numRuns: 40 },
-    );
-  });
+            // A nested path: the subjects of visible events are the persons the Person filter allows.
+            const personFilter = abilityToSql(
+              ability,
+              'read',
+              'Person',
+              { familyId: { sql: 'fm.family_id', type: 'uuid' } },
+              2,
+            );
+            const persons: { id: string }[] = await dataSource.query(
+              `SELECT p.id FROM family_memberships fm JOIN persons p ON p.id = fm.person_id WHERE fm.family_id = ANY($1) AND ${personFilter.sql}`,
+              [ids.families, ...personFilter.params],
+            );
+            expect(new Set(persons.map((p) => p.id))).toEqual(
+              new Set(familyExpected.map((x) => ids.persons[ids.families.indexOf(x.id)]!)),
+            );
+          }
+        }),
+        { numRuns: propertyRuns(25) },
+      );
+    },
+    propertyTimeout(60_000),
+  );
 });
 
 function readsFamily(access: Access): boolean {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
+import { propertyRuns, propertyTimeout } from './support/property.js';
 import type { Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -420,50 +421,58 @@ describe('bad input', () => {
     expect(covered).toEqual(data!.__schema.mutationType.fields.map((f) => f.name).sort());
   });
 
-  it('never answers generated bad arguments with a 500, and writes nothing when it refuses', async () => {
-    for (const { name, who, mutation, valid } of argumentCases()) {
-      // Positive control: the uncorrupted arguments are well formed (a refusal is about the data).
-      const control = await app.gql({
-        query: mutation,
-        variables: valid,
-        ...(who ? { token: as[who].accessToken } : {}),
-      });
-      expect({
-        name,
-        code: control.errors?.[0]?.extensions?.code ?? 'OK',
-        message: control.errors?.[0]?.message,
-      }).not.toMatchObject({
-        code: expect.stringMatching(/BAD_USER_INPUT|INTERNAL_SERVER_ERROR/) as unknown,
-      });
-      await fc.assert(
-        fc.asyncProperty(corrupt(valid), async (variables) => {
-          const before = await counts();
-          const res = await app.gql({ query: mutation, variables, ...(who ? { token: as[who].accessToken } : {}) });
-          const code = res.errors?.[0]?.extensions?.code;
-          expect({ name, status: res.status, code }).not.toMatchObject({ status: 500 });
-          expect({ name, code }).not.toEqual({ name, code: 'INTERNAL_SERVER_ERROR' });
-          if (res.errors?.length) expect({ name, counts: await counts() }).toEqual({ name, counts: before });
-        }),
-        { numRuns: 15 },
-      );
-    }
-  }, 240_000);
+  it(
+    'never answers generated bad arguments with a 500, and writes nothing when it refuses',
+    async () => {
+      for (const { name, who, mutation, valid } of argumentCases()) {
+        // Positive control: the uncorrupted arguments are well formed (a refusal is about the data).
+        const control = await app.gql({
+          query: mutation,
+          variables: valid,
+          ...(who ? { token: as[who].accessToken } : {}),
+        });
+        expect({
+          name,
+          code: control.errors?.[0]?.extensions?.code ?? 'OK',
+          message: control.errors?.[0]?.message,
+        }).not.toMatchObject({
+          code: expect.stringMatching(/BAD_USER_INPUT|INTERNAL_SERVER_ERROR/) as unknown,
+        });
+        await fc.assert(
+          fc.asyncProperty(corrupt(valid), async (variables) => {
+            const before = await counts();
+            const res = await app.gql({ query: mutation, variables, ...(who ? { token: as[who].accessToken } : {}) });
+            const code = res.errors?.[0]?.extensions?.code;
+            expect({ name, status: res.status, code }).not.toMatchObject({ status: 500 });
+            expect({ name, code }).not.toEqual({ name, code: 'INTERNAL_SERVER_ERROR' });
+            if (res.errors?.length) expect({ name, counts: await counts() }).toEqual({ name, counts: before });
+          }),
+          { numRuns: propertyRuns(6) },
+        );
+      }
+    },
+    propertyTimeout(240_000),
+  );
 
-  it('never answers a generated bad input with a 500, and writes nothing when it refuses', async () => {
-    for (const { name, who, mutation, valid } of cases()) {
-      await fc.assert(
-        fc.asyncProperty(corrupt(valid), async (input) => {
-          const before = await counts();
-          const res = await app.gql({ query: mutation, variables: { input }, token: as[who].accessToken });
-          const code = res.errors?.[0]?.extensions?.code;
-          expect({ name, status: res.status, code }).not.toMatchObject({ status: 500 });
-          expect({ name, code }).not.toEqual({ name, code: 'INTERNAL_SERVER_ERROR' });
-          if (res.errors?.length) expect(await counts()).toEqual(before);
-        }),
-        { numRuns: 30 },
-      );
-    }
-  });
+  it(
+    'never answers a generated bad input with a 500, and writes nothing when it refuses',
+    async () => {
+      for (const { name, who, mutation, valid } of cases()) {
+        await fc.assert(
+          fc.asyncProperty(corrupt(valid), async (input) => {
+            const before = await counts();
+            const res = await app.gql({ query: mutation, variables: { input }, token: as[who].accessToken });
+            const code = res.errors?.[0]?.extensions?.code;
+            expect({ name, status: res.status, code }).not.toMatchObject({ status: 500 });
+            expect({ name, code }).not.toEqual({ name, code: 'INTERNAL_SERVER_ERROR' });
+            if (res.errors?.length) expect(await counts()).toEqual(before);
+          }),
+          { numRuns: propertyRuns(12) },
+        );
+      }
+    },
+    propertyTimeout(120_000),
+  );
 
   it('refuses deeply nested JSON and a prototype key without side effects', async () => {
     let deep: unknown = 'leaf';

@@ -4,6 +4,7 @@ import { importPKCS8, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { connectSocket, eventually, type ReceivedNotification, type TestSocket } from '@hearth/testing';
+import { propertyRuns, propertyTimeout } from './support/property.js';
 import { login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -17,10 +18,10 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * the running app over real HTTP and real sockets, and every change a user makes goes through the
  * API as they would make it (an expiry is the passing of time, so it is written directly).
  *
- * HEARTH_PROPERTY_RUNS sets the number of worlds (100 by default).
+ * 25 worlds a run in the suite; `npm run test:deep` draws ten times as many (support/property.ts).
  */
 
-const RUNS = Number(process.env['HEARTH_PROPERTY_RUNS'] ?? 100);
+const RUNS = propertyRuns(25);
 const KINDS = ['SOCIAL_CARE', 'POLICE', 'EDUCATION', 'HEALTH', 'VOLUNTARY'] as const;
 const ROLE_SETS = [
   ['PRACTITIONER'],
@@ -452,7 +453,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
         `channel equivalence: ${worldCount} worlds in ${((Date.now() - started) / 1000).toFixed(1)} s; ${JSON.stringify(Object.fromEntries([...exercised].sort()))}\n`,
       );
     },
-    Math.max(600_000, RUNS * 6_000),
+    propertyTimeout(300_000),
   );
 
   async function runWorld(w: WorldSpec): Promise<void> {
