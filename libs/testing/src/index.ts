@@ -10,3 +10,5 @@ export type { ReceivedNotification, TestSocket } from './socket-client.js';
 export { sealAll } from './seal-all.js';
 export { createSqlRecorder } from './sql-recorder.js';
 export type { SqlRecorder } from './sql-recorder.js';
+export { describeRepositorySql } from './repository-sql.js';
+export type { RepositorySql } from './repository-sql.js';
