@@ -276,9 +276,14 @@ describe('deploy/', () => {
       expect(dockerfile).not.toMatch(/npm install/);
     });
 
-    it('uses the Node.js version the tests run on', () => {
+    it('uses the Node.js line that CI runs the suite on and the README recommends', () => {
       const version = /^ARG NODE_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
-      expect(version?.[1]).toBe(process.versions.node.split('.')[0]);
+      const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+      const tested = /npx -y node@(\d+) /.exec(scripts['test:node24'] ?? '');
+      expect(version?.[1]).toBeDefined();
+      expect(version?.[1]).toBe(tested?.[1]);
+      expect(read('.ci/run')).toMatch(/^npm run test:node24$/m);
+      expect(read('README.md')).toContain(`Node.js ${version?.[1]} LTS is recommended`);
     });
 
     it('keeps development data, keys, dependencies and git out of the build context', () => {
