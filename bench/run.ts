@@ -2,6 +2,7 @@
 // the same run. See bench/README.md and the design note BENCHMARKS.md.
 import autocannon, { type Result } from 'autocannon';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,12 @@ const ALERT_CLIENTS = quick ? 100 : 1000;
 const ALERT_RATE = 20;
 const ALERT_S = quick ? 3 : 20;
 const IDLE_SOCKETS = quick ? 400 : 10_000;
+/**
+ * Practitioners made for the socket scenarios, each with a session of their own: Hearth keeps at
+ * most SOCKETS_PER_USER sockets per user, so 10 000 idle sockets need 1 000 users.
+ */
+const WARM_SOCKETS = 50;
+const FLEET_USERS = Math.ceil(Math.max(WARM_SOCKETS + IDLE_SOCKETS, ALERT_CLIENTS) / SOCKETS_PER_USER);
 const SCALE_SIZES = quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
 const SCALE_SAMPLES = quick ? 30 : 200;
 const FAMILY_REFERENCE = 'NS-2026-0142';
@@ -118,6 +125,8 @@ interface Context {
   /** Tokens by demo user (the part of the email before @). */
   tokens: Map<string, string>;
   sam: { token: string; userId: string; sessionId: string };
+  /** The fleet's users (outside every network), signed in when a scenario needs them. */
+  fleet: { emails: string[]; password: string };
   work: string;
   pgbenchPath: string | undefined;
   stats: pg.Client;
@@ -378,14 +387,14 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
   try {
     // The recipients' own sockets (one each), and the rest from users outside the network.
     const members = ['pat.police', 'dee.school', 'hal.health', 'mia.manager', 'pam.partner'];
-    const outsiders = ['ada.admin', 'aud.auditor'];
     const memberTokens = members.map((m) => ctx.tokens.get(m)).filter((t): t is string => !!t);
-    const outsiderTokens = outsiders.map((m) => ctx.tokens.get(m)).filter((t): t is string => !!t);
+    const outsiders = ALERT_CLIENTS - memberTokens.length;
+    const outsiderTokens = await fleetTokens(ctx, Math.ceil(outsiders / SOCKETS_PER_USER));
     await fleet.ask({ type: 'connect', n: memberTokens.length - 1, tokens: memberTokens.slice(1) });
     const { connected } = await fleet.ask<{ connected: number }>({
       type: 'connect',
-      n: ALERT_CLIENTS - memberTokens.length,
-      tokens: outsiderTokens.length ? outsiderTokens : memberTokens,
+      n: outsiders,
+      tokens: outsiderTokens,
     });
     log(`alert: ${connected + 1} sockets connected; ${ALERT_RATE} posts/s for ${ALERT_S} s`);
     const r = await fleet.ask<{
@@ -434,13 +443,13 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
 async function socketsScenario(ctx: Context): Promise<Scenario> {
   const fleet = await startChild('fleet.js', { FLEET_URL: ctx.hearth.url });
   try {
-    const tokens = [...ctx.tokens.values()];
+    const tokens = await fleetTokens(ctx, FLEET_USERS);
     const memory = () => ctx.hearth.ask<{ heapUsed: number; external: number }>({ type: 'heap' });
     // Warm: the socket path's code and caches exist before the first point.
-    await fleet.ask({ type: 'connect', n: 50, tokens });
+    await fleet.ask({ type: 'connect', n: WARM_SOCKETS, tokens });
     const first = await memory();
     const points: Array<{ sockets: number; heap: number; external: number }> = [
-      { sockets: 50, heap: first.heapUsed, external: first.external },
+      { sockets: WARM_SOCKETS, heap: first.heapUsed, external: first.external },
     ];
     const step = IDLE_SOCKETS / 4;
     for (let i = 1; i <= 4; i++) {
@@ -704,6 +713,7 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   children.push(hearth);
 
   const { tokens, sam } = await logIn(hearth.url);
+  const fleet = await createFleetUsers(hearth.url, tokens.get('ada.admin'));
 
   const b1 = await startChild('b1-server.js', {
     DATABASE_URL: db.url,
@@ -723,6 +733,7 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
     familyId,
     tokens,
     sam,
+    fleet,
     work,
     pgbenchPath: findPgbench(),
     stats,
@@ -776,6 +787,58 @@ async function logIn(url: string): Promise<{ tokens: Map<string, string>; sam: C
   }
   if (!sam) throw new Error('sam.social could not log in');
   return { tokens, sam };
+}
+
+/** FLEET_USERS practitioners of Northshire Police, made by its agency admin as Hearth makes them. */
+async function createFleetUsers(url: string, adminToken: string | undefined): Promise<Context['fleet']> {
+  if (!adminToken) throw new Error('ada.admin could not log in: no fleet users');
+  const password = `bench-fleet-${randomBytes(9).toString('base64url')}`;
+  const emails = Array.from({ length: FLEET_USERS }, (_, i) => `fleet.${i}@police.bench`);
+  const started = Date.now();
+  await inParallel(emails, 8, async (email, i) => {
+    const r = await post<{ errors?: unknown[] }>(
+      `${url}/graphql`,
+      {
+        query: `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+        variables: { input: { email, displayName: `Fleet ${i}`, roles: ['PRACTITIONER'], password } },
+      },
+      adminToken,
+    );
+    if (r.errors) throw new Error(`creating ${email}: ${JSON.stringify(r.errors).slice(0, 200)}`);
+  });
+  log(`${emails.length} fleet users created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { emails, password };
+}
+
+/** Fresh sessions for the fleet's users (a full run outlives an access token). */
+async function fleetTokens(ctx: Context, count: number): Promise<string[]> {
+  const emails = ctx.fleet.emails.slice(0, count);
+  const tokens: string[] = [];
+  await inParallel(emails, 8, async (email) => {
+    const r = await post<{ data?: { login: { accessToken: string } }; errors?: unknown[] }>(
+      `${ctx.hearth.url}/graphql`,
+      {
+        query: `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`,
+        variables: { email, password: ctx.fleet.password },
+      },
+    );
+    if (!r.data?.login.accessToken)
+      throw new Error(`${email} could not log in: ${JSON.stringify(r.errors).slice(0, 200)}`);
+    tokens.push(r.data.login.accessToken);
+  });
+  return tokens;
+}
+
+async function inParallel<T>(items: T[], width: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await run(items[i]!, i);
+      }
+    }),
+  );
 }
 
 interface Machine {
