@@ -708,7 +708,11 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
       HEARTH_MUTATIONS_PER_MINUTE_PER_USER: '1000000',
       HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS: '1000000',
     },
-    ['--expose-gc'],
+    // BENCH_CPU_PROFILE=<folder>: Hearth's CPU profile of the whole run, written when it stops.
+    [
+      '--expose-gc',
+      ...(process.env['BENCH_CPU_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROFILE']}`] : []),
+    ],
   );
   children.push(hearth);
 
