@@ -29,7 +29,12 @@ for (let i = 1; i < flags.length; i += 2) {
 }
 /** A pgbench value as a pg parameter: `{"a","b"}` is an array, JSON stays text. */
 const parameter = (value) =>
-  value.startsWith('{"') && !value.includes('":') ? value.slice(1, -1).split(',').map((v) => v.replace(/"/g, '')) : value;
+  value.startsWith('{"') && !value.includes('":')
+    ? value
+        .slice(1, -1)
+        .split(',')
+        .map((v) => v.replace(/"/g, ''))
+    : value;
 const statements = readFileSync(join(scripts, 'read.sql'), 'utf8')
   .trim()
   .split('\n')
