@@ -13,8 +13,13 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 
 const TABLES = ['timeline_events', 'event_subjects', 'event_replies', 'event_acknowledgements'];
+/** Rows of a family, seen by those who work with it. */
+const FAMILY_TABLES = ['alerts', 'alert_recipients', 'alert_history', 'join_requests', 'access_grants'];
+/** Rows of one user (an inbox). */
+const RECIPIENT_TABLES = ['notifications'];
+const COVERED = [...TABLES, ...FAMILY_TABLES, ...RECIPIENT_TABLES];
 
-describe('row-level security on the timeline', () => {
+describe('row-level security on the family-scoped tables', () => {
   let app: TestApp;
   let as: Record<DemoUser, Session>;
   let families: Record<string, string>;
@@ -54,9 +59,9 @@ describe('row-level security on the timeline', () => {
     expect(role!.superuser).toBe(false);
     const enabled = await dataSource.query<{ relname: string }[]>(
       `SELECT relname FROM pg_class WHERE relname = ANY($1) AND relrowsecurity`,
-      [TABLES],
+      [COVERED],
     );
-    expect(enabled.map((r) => r.relname).sort()).toEqual([...TABLES].sort());
+    expect(enabled.map((r) => r.relname).sort()).toEqual([...COVERED].sort());
   });
 
   it("shows an unfiltered SELECT only the user's families", async () => {
@@ -85,6 +90,74 @@ describe('row-level security on the timeline', () => {
     expect(sam.map((r) => r.family_id)).toEqual(expect.arrayContaining([a, b]));
     // Nobody signed in: nothing.
     expect(await inUnitOfWork(null, `SELECT id FROM timeline_events`)).toEqual([]);
+  });
+
+  it("shows an unfiltered SELECT * of every other family-scoped table only the user's families and rows", async () => {
+    const a = families['NS-2026-0142']!;
+    const b = families['NS-2026-0157']!;
+    const pat = as['pat.police'].userId;
+    const sam = as['sam.social'].userId;
+    const hal = as['hal.health'].userId;
+    // Arranged as the administrator: an alert, a join request, a grant in each family; an inbox
+    // row for pat and for sam.
+    await query(
+      app,
+      `WITH rule AS (SELECT rule_id, version FROM rule_versions ORDER BY rule_id, version LIMIT 1),
+         raised AS (
+           INSERT INTO alerts (family_id, rule_id, rule_version, rag, dedup_key, explanation, due_by)
+           SELECT f, rule.rule_id, rule.version, 'AMBER', 'row-security:' || f, 'arranged', now() + interval '1 day'
+           FROM rule, unnest($1::uuid[]) AS f RETURNING id, family_id),
+         addressed AS (
+           INSERT INTO alert_recipients (alert_id, family_id, user_id, reason)
+           SELECT id, family_id, $2, 'RECIPIENT' FROM raised)
+       INSERT INTO alert_history (alert_id, family_id, change) SELECT id, family_id, 'RAISED' FROM raised`,
+      [[a, b], sam],
+    );
+    await query(
+      app,
+      `INSERT INTO join_requests (family_id, user_id, reason) SELECT f, $2, 'arranged' FROM unnest($1::uuid[]) AS f`,
+      [[a, b], hal],
+    );
+    await query(
+      app,
+      `INSERT INTO access_grants (family_id, user_id, reason, expires_at)
+       SELECT f, $2, 'arranged', now() - interval '1 hour' FROM unnest($1::uuid[]) AS f`,
+      [[a, b], hal],
+    );
+    await query(
+      app,
+      `INSERT INTO notifications (user_id, seq, type, family_id)
+       SELECT u, 1000000 + i, 'EVENT_POSTED', $2 FROM unnest($1::uuid[]) WITH ORDINALITY AS t(u, i)`,
+      [[pat, sam], a],
+    );
+    for (const table of FAMILY_TABLES) {
+      // The administrator sees both families' rows: the statement has something to hide.
+      const all = (await query<{ family_id: string }>(app, `SELECT * FROM ${table}`)).rows;
+      expect(new Set(all.map((r) => r.family_id))).toEqual(new Set([a, b]));
+      const seen = await inUnitOfWork<{ family_id: string }>(pat, `SELECT * FROM ${table}`);
+      // Positive control: family A's rows are there; family B's are not.
+      expect(seen.filter((r) => r.family_id === a).length).toBeGreaterThan(0);
+      expect(seen.filter((r) => r.family_id === b)).toEqual([]);
+      expect(await inUnitOfWork(null, `SELECT * FROM ${table}`)).toEqual([]);
+    }
+    for (const table of RECIPIENT_TABLES) {
+      const all = (await query<{ user_id: string }>(app, `SELECT * FROM ${table}`)).rows;
+      expect(all.map((r) => r.user_id)).toEqual(expect.arrayContaining([pat, sam]));
+      // pat works with family A too: his own rows only, not sam's.
+      const seen = await inUnitOfWork<{ user_id: string }>(pat, `SELECT * FROM ${table}`);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter((r) => r.user_id !== pat)).toEqual([]);
+      expect(await inUnitOfWork(null, `SELECT * FROM ${table}`)).toEqual([]);
+    }
+    // A grant is its holder's: hal sees his grant on family B, which he does not otherwise relate to.
+    const halGrants = await inUnitOfWork<{ family_id: string }>(hal, `SELECT * FROM access_grants`);
+    expect(halGrants.map((r) => r.family_id).sort()).toEqual([a, b].sort());
+    // Auditors review every grant.
+    const reviewed = await inUnitOfWork<{ family_id: string }>(
+      as['aud.auditor'].userId,
+      `SELECT DISTINCT family_id FROM access_grants`,
+    );
+    expect(reviewed.map((r) => r.family_id).sort()).toEqual([a, b].sort());
   });
 
   it('refuses writing a row into a family the user does not relate to', async () => {

@@ -41,6 +41,15 @@ const owned = new WeakMap<QueryRunner, Work>();
 /** The user of an operation nobody signed in to: no family's rows are theirs. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * Work for one user outside a GraphQL operation (a socket's resume and acknowledgement): the rest
+ * of `manager`'s transaction is filtered for `userId` by the row-level security policies, as an
+ * operation's unit of work is.
+ */
+export async function actAsUser(manager: EntityManager, userId: string): Promise<void> {
+  await manager.query(`SELECT set_config('hearth.user_id', $1, true)`, [userId]);
+}
+
 /** Raised by `commit` when PostgreSQL rolled the transaction back instead (a statement of it had failed). */
 export class UnitOfWorkRolledBack extends Error {
   override readonly name = 'UnitOfWorkRolledBack';

@@ -12,17 +12,18 @@ WITH items AS (
     RETURNING user_id, last_seq),
   numbered AS (
     SELECT i.user_id, b.last_seq - i.n + i.nth AS seq, i.batch_index FROM items i JOIN bumped b ON b.user_id = i.user_id),
-  written AS (
-    INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
-    SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag
+  fresh AS (
+    SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag, now() AS created_at, n.batch_index
     FROM numbered n
     JOIN unnest($3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[]) WITH ORDINALITY
-         AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1
-    RETURNING user_id, seq, type, family_id, event_id, alert_id, rag, created_at)
-  SELECT w.*, n.batch_index FROM written w JOIN numbered n ON n.user_id = w.user_id AND n.seq = w.seq
-  ORDER BY n.batch_index, w.user_id;
+         AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1),
+  written AS (
+    INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag, created_at) SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM fresh)
+  SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at, batch_index FROM fresh ORDER BY batch_index, user_id;
 
 -- NotificationRepository.since
+SELECT set_config('hearth.user_id', $1, true);
+
 SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
   WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;
 
@@ -38,4 +39,6 @@ SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
   ORDER BY n.user_id, n.seq;
 
 -- NotificationRepository.markDelivered
+SELECT set_config('hearth.user_id', $1, true);
+
 UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL;

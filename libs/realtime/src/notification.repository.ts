@@ -1,3 +1,4 @@
+import { actAsUser } from '@hearth/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -35,7 +36,8 @@ export class NotificationRepository {
    * The notifications of a batch (each to its users), numbered by each user's next sequence
    * numbers in batch order. Needs the caller's transaction: the users' counters are locked in
    * ascending user order, in this one statement, until it ends. Each row says which notification
-   * of the batch it is.
+   * of the batch it is. The rows are answered from what was written, not by RETURNING: the writer
+   * may not read other users' inboxes (row-level security), only add to them.
    */
   insertForUsers(
     manager: EntityManager,
@@ -54,15 +56,14 @@ export class NotificationRepository {
          RETURNING user_id, last_seq),
        numbered AS (
          SELECT i.user_id, b.last_seq - i.n + i.nth AS seq, i.batch_index FROM items i JOIN bumped b ON b.user_id = i.user_id),
-       written AS (
-         INSERT INTO notifications (user_id, seq, type, family_id, event_id, alert_id, rag)
-         SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag
+       fresh AS (
+         SELECT n.user_id, n.seq, f.type, f.family_id, f.event_id, f.alert_id, f.rag, now() AS created_at, n.batch_index
          FROM numbered n
          JOIN unnest($3::text[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[]) WITH ORDINALITY
-              AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1
-         RETURNING ${COLUMNS})
-       SELECT w.*, n.batch_index FROM written w JOIN numbered n ON n.user_id = w.user_id AND n.seq = w.seq
-       ORDER BY n.batch_index, w.user_id`,
+              AS f(type, family_id, event_id, alert_id, rag, ord) ON f.ord = n.batch_index + 1),
+       written AS (
+         INSERT INTO notifications (${COLUMNS}) SELECT ${COLUMNS} FROM fresh)
+       SELECT ${COLUMNS}, batch_index FROM fresh ORDER BY batch_index, user_id`,
       [
         pairs.map(([user]) => user),
         pairs.map(([, index]) => index),
@@ -75,13 +76,19 @@ export class NotificationRepository {
     );
   }
 
-  /** Up to `limit` of the user's notifications after `afterSeq`, in order. */
+  /**
+   * Up to `limit` of the user's notifications after `afterSeq`, in order. Read as the user (a
+   * socket's resume runs outside any operation): the policies show nobody else's inbox.
+   */
   since(userId: string, afterSeq: number, limit: number): Promise<NotificationRow[]> {
-    return this.dataSource.query(
-      `SELECT ${COLUMNS} FROM notifications
-       WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-      [userId, afterSeq, limit],
-    );
+    return this.dataSource.transaction(async (manager) => {
+      await actAsUser(manager, userId);
+      return manager.query(
+        `SELECT ${COLUMNS} FROM notifications
+         WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [userId, afterSeq, limit],
+      );
+    });
   }
 
   /** Each user's last sequence number (0 before their first notification), in the order given. */
@@ -109,11 +116,14 @@ export class NotificationRepository {
     );
   }
 
-  /** Marks the user's notifications through `seq` delivered (those not marked yet). */
+  /** Marks the user's notifications through `seq` delivered (those not marked yet), as the user. */
   async markDelivered(userId: string, seq: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL`,
-      [userId, seq],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      await actAsUser(manager, userId);
+      await manager.query(
+        `UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL`,
+        [userId, seq],
+      );
+    });
   }
 }
