@@ -125,8 +125,8 @@ interface Context {
   /** Tokens by demo user (the part of the email before @). */
   tokens: Map<string, string>;
   sam: { token: string; userId: string; sessionId: string };
-  /** The fleet's users (outside every network), signed in when a scenario needs them. */
-  fleet: { emails: string[]; password: string };
+  /** The fleet's users (outside every network), made and signed in when a scenario needs them. */
+  fleet?: { emails: string[]; password: string };
   work: string;
   pgbenchPath: string | undefined;
   stats: pg.Client;
@@ -717,7 +717,6 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   children.push(hearth);
 
   const { tokens, sam } = await logIn(hearth.url);
-  const fleet = await createFleetUsers(hearth.url, tokens.get('ada.admin'));
 
   const b1 = await startChild('b1-server.js', {
     DATABASE_URL: db.url,
@@ -737,7 +736,6 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
     familyId,
     tokens,
     sam,
-    fleet,
     work,
     pgbenchPath: findPgbench(),
     stats,
@@ -794,7 +792,7 @@ async function logIn(url: string): Promise<{ tokens: Map<string, string>; sam: C
 }
 
 /** FLEET_USERS practitioners of Northshire Police, made by its agency admin as Hearth makes them. */
-async function createFleetUsers(url: string, adminToken: string | undefined): Promise<Context['fleet']> {
+async function createFleetUsers(url: string, adminToken: string | undefined): Promise<NonNullable<Context['fleet']>> {
   if (!adminToken) throw new Error('ada.admin could not log in: no fleet users');
   const password = `bench-fleet-${randomBytes(9).toString('base64url')}`;
   const emails = Array.from({ length: FLEET_USERS }, (_, i) => `fleet.${i}@police.bench`);
@@ -816,14 +814,16 @@ async function createFleetUsers(url: string, adminToken: string | undefined): Pr
 
 /** Fresh sessions for the fleet's users (a full run outlives an access token). */
 async function fleetTokens(ctx: Context, count: number): Promise<string[]> {
-  const emails = ctx.fleet.emails.slice(0, count);
+  ctx.fleet ??= await createFleetUsers(ctx.hearth.url, ctx.tokens.get('ada.admin'));
+  const { emails: all, password } = ctx.fleet;
+  const emails = all.slice(0, count);
   const tokens: string[] = [];
   await inParallel(emails, 8, async (email) => {
     const r = await post<{ data?: { login: { accessToken: string } }; errors?: unknown[] }>(
       `${ctx.hearth.url}/graphql`,
       {
         query: `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }`,
-        variables: { email, password: ctx.fleet.password },
+        variables: { email, password },
       },
     );
     if (!r.data?.login.accessToken)
