@@ -5,7 +5,9 @@ import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
 import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 
 export interface RealtimeOptions {
   readonly databaseUrl: string;
@@ -58,6 +60,41 @@ export class HearthIoAdapter extends IoAdapter {
       return adapter;
     } as unknown as Parameters<Server['adapter']>[0]);
     return server;
+  }
+
+  /**
+   * A socket's message handlers as plain listeners. Nest's default builds an RxJS pipeline per
+   * socket and event that lives as long as the socket (about half of an idle socket's heap); here
+   * a message runs its handler (guards, pipes and filters included) and answers its
+   * acknowledgement, and nothing is kept between messages.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(message as string, (...args: unknown[]) => {
+        const payload = this.mapPayload(args.length === 1 ? args[0] : args) as { data: unknown; ack?: unknown };
+        const { data, ack } = payload;
+        let answer: Observable<unknown>;
+        try {
+          answer = transform(callback(data, ack));
+        } catch (error) {
+          this.logger.error(error);
+          return;
+        }
+        answer.subscribe({
+          next: (response) => {
+            if (response === null || response === undefined) return;
+            const event = response as { event?: string; data?: unknown };
+            if (event.event) socket.emit(event.event, event.data);
+            else if (!isAckHandledManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
+          },
+          error: (error: unknown) => this.logger.error(error),
+        });
+      });
+    }
   }
 
   /**
