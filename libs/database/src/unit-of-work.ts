@@ -35,6 +35,8 @@ interface Work {
   broken?: Error;
   /** While the transaction is begun again, the other statements wait: none may run outside it. */
   hold?: Promise<void>;
+  /** What the next START TRANSACTION sends with it, in the same round trip (the user's name). */
+  withBegin?: string;
   /** After-commit effects of the transaction, run once it has committed and the connection is released. */
   readonly deferred: Array<() => Promise<void>>;
 }
@@ -55,6 +57,8 @@ const restarting = new AsyncLocalStorage<Work>();
 
 /** The user of an operation nobody signed in to: no family's rows are theirs. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
+/** A user id that may be written into a statement's text as it is. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Raised by `commit` when PostgreSQL rolled the transaction back instead (a statement of it had failed). */
 export class UnitOfWorkRolledBack extends Error {
@@ -105,16 +109,31 @@ export const UnitOfWork = {
     scope.work = work;
     owned.set(runner, work);
     const client = await pgClientOf(runner);
-    const unwatch = watch(client, () => {
+    const unwatch = watch(client, (args) => {
       work.statements++;
+      if (work.withBegin !== undefined && args[0] === 'START TRANSACTION' && args[1] === undefined) {
+        args[0] = `START TRANSACTION; ${work.withBegin}`;
+        work.withBegin = undefined;
+      }
       return work.hold && restarting.getStore() !== work ? work.hold : undefined;
     });
+    const defaultIsolation = (dataSource.options as { isolationLevel?: IsolationLevel }).isolationLevel;
     const start = async (userId: string | null, isolation?: IsolationLevel): Promise<void> => {
       work.lazyBegin = undefined;
       work.restart = () => start(userId, isolation);
-      await runner.startTransaction(isolation);
+      const user = userId ?? NOBODY;
+      // One round trip: BEGIN and the user's name go together, as one simple query (no
+      // parameters, so the id goes into the text, and only a well-formed one). An isolation level
+      // is set by a statement of its own right after BEGIN, before any query: not then.
+      const folded = UUID.test(user) && isolation === undefined && defaultIsolation === undefined;
+      work.withBegin = folded ? `SELECT set_config('hearth.user_id', '${user}', true)` : undefined;
+      try {
+        await runner.startTransaction(isolation);
+      } finally {
+        work.withBegin = undefined;
+      }
       work.begun = true;
-      await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [userId ?? NOBODY]);
+      if (!folded) await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [user]);
       work.cleanAt = work.statements;
     };
     let finished = false;
@@ -211,13 +230,13 @@ function pgClientOf(runner: QueryRunner): Promise<PgClient> {
  */
 function watch(
   client: PgClient,
-  sent?: () => Promise<void> | undefined,
+  sent?: (args: unknown[]) => Promise<void> | undefined,
   answered?: (result: { command?: string } | undefined) => void,
 ): () => void {
   const own = Object.getOwnPropertyDescriptor(client, 'query');
   const query = client.query;
   client.query = (...args: unknown[]) => {
-    const wait = sent?.();
+    const wait = sent?.(args);
     const result = wait ? wait.then(() => query.apply(client, args)) : query.apply(client, args);
     return answered ? result.then((r) => (answered(r), r)) : result;
   };
