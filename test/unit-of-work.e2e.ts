@@ -8,8 +8,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
  * Every GraphQL operation is one unit of work on one pooled connection: the session check, the
- * access facts, each root field (a savepoint), every DataLoader batch and every audit entry,
- * committed once the response is ready, effects after the commit.
+ * access facts, each root field (a savepoint but the first), every DataLoader batch and every
+ * audit entry, committed once the response is ready, effects after the commit.
  */
 
 const POOL = 3;

@@ -9,13 +9,13 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
  * transaction, and each of the services' transactions becomes a savepoint. A service's
  * transaction that fails rolls back to its savepoint, exactly as it would have rolled back alone;
  * nothing is committed until the owner of the unit of work commits, together with what it writes
- * itself (a stored response). The first of them, when nothing has run in the transaction before it
- * (an operation's one root field, typically), needs no savepoint: if it fails, the transaction is
- * rolled back and begun again for the same user, which leaves exactly what rolling back to a
- * savepoint taken right after BEGIN would have left, and saves the SAVEPOINT/RELEASE pair. The effects queued with `DomainEvents.afterCommit` run once the real
- * commit has succeeded and the connection is back in the pool, so an effect that reads the
- * database never holds two connections. Services do not change: they keep calling the DataSource
- * they were given.
+ * itself (a stored response). The first of them, when nothing has run in the transaction before
+ * it (an operation's one root field, typically), needs no savepoint: if it fails, the
+ * transaction is rolled back and begun again for the same user, which leaves what rolling back
+ * to a savepoint taken right after BEGIN would have left. The effects queued with
+ * `DomainEvents.afterCommit` run once the real commit has succeeded and the connection is back in
+ * the pool, so an effect that reads the database never holds two connections. Services do not
+ * change: they keep calling the DataSource they were given.
  */
 interface Work {
   readonly runner: QueryRunner;
