@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { UnitOfWork } from '@hearth/database';
+import { DomainEvents, UnitOfWork } from '@hearth/database';
 import { connectSocket, errorCode, eventually, type TestSocket } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
@@ -8,8 +8,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
  * Every GraphQL operation is one unit of work on one pooled connection: the session check, the
- * access facts, each root field (a savepoint), every DataLoader batch and every audit entry,
- * committed once the response is ready, effects after the commit.
+ * access facts, each root field (a savepoint but the first), every DataLoader batch and every
+ * audit entry, committed once the response is ready, effects after the commit.
  */
 
 const POOL = 3;
@@ -113,6 +113,48 @@ describe('one unit of work per operation', () => {
     ).toBe(1);
   });
 
+  it("undoes a failed first service transaction's writes and effects, and keeps the user named", async () => {
+    const dataSource = app.hearth.app.get(DataSource);
+    const events = app.hearth.app.get(DomainEvents);
+    const [{ role }] = (await dataSource.query<{ role: string }[]>(`SELECT current_user AS role`)) as [
+      { role: string },
+    ];
+    await query(app, `CREATE TABLE IF NOT EXISTS unit_probe (label text NOT NULL)`);
+    await query(app, `GRANT SELECT, INSERT ON unit_probe TO ${role}`);
+    const tag = unique('probe');
+    const ran: string[] = [];
+    const pat = as['pat.police'].userId;
+    let named: string | undefined;
+    await UnitOfWork.scope(async () => {
+      const unit = await UnitOfWork.open(dataSource);
+      await unit.begin(pat);
+      // Nothing has run in the transaction yet: this one runs without a savepoint of its own.
+      await expect(
+        dataSource.transaction(async (manager) => {
+          await manager.query(`INSERT INTO unit_probe (label) VALUES ($1)`, [`${tag} failed`]);
+          events.afterCommit(manager, () => void ran.push('failed'));
+          events.beforeCommit(manager, async (m) => {
+            await m.query(`INSERT INTO unit_probe (label) VALUES ($1)`, [`${tag} failed step`]);
+          });
+          throw new Error('refused after writing');
+        }),
+      ).rejects.toThrow('refused after writing');
+      await dataSource.transaction(async (manager) => {
+        await manager.query(`INSERT INTO unit_probe (label) VALUES ($1)`, [`${tag} kept`]);
+        events.afterCommit(manager, () => void ran.push('kept'));
+        const [row] = await manager.query<{ user_id: string }[]>(
+          `SELECT current_setting('hearth.user_id', true) AS user_id`,
+        );
+        named = row?.user_id;
+      });
+      await unit.commit();
+    });
+    const kept = await query<{ label: string }>(app, `SELECT label FROM unit_probe WHERE label LIKE $1`, [`${tag} %`]);
+    expect(kept.rows.map((r) => r.label)).toEqual([`${tag} kept`]);
+    expect(ran).toEqual(['kept']);
+    expect(named).toBe(pat);
+  });
+
   it('commits the DENIED entry of a refused read, and the READ entry of an allowed one', async () => {
     const dee = as['dee.school'];
     const allowed = await app.gql<{ family: { id: string } }>({
@@ -140,6 +182,30 @@ describe('one unit of work per operation', () => {
         [dee.userId, families['NS-2026-0157']],
       ),
     ).toBe(1);
+  });
+
+  it('rolls back a failed first root field alone; the fields beside it stand', async () => {
+    const dee = as['dee.school'];
+    const [ok, bad] = [families['NS-2026-0142']!, families['NS-2026-0157']!];
+    const reads = () =>
+      count('audit_entries', `action = 'READ' AND actor_id = $1 AND family_id = $2`, [dee.userId, ok]);
+    const denials = () =>
+      count(
+        'audit_entries',
+        `outcome = 'DENIED' AND actor_id = $1 AND subject_id = 'Query.family' AND family_id = $2`,
+        [dee.userId, bad],
+      );
+    const [readsBefore, denialsBefore] = [await reads(), await denials()];
+    // The refused field comes first: its service transaction is the operation's first.
+    const res = await app.gql({
+      query: `query ($bad: ID!, $ok: ID!) { a: family(id: $bad) { id } b: family(id: $ok) { id } }`,
+      variables: { bad, ok },
+      token: dee.accessToken,
+    });
+    expect(errorCode(res)).toBe('NOT_FOUND');
+    expect(res.errors).toHaveLength(1);
+    await eventually(async () => (await reads()) === readsBefore + 1);
+    expect(await denials()).toBe(denialsBefore + 1);
   });
 
   describe('when the commit fails', () => {

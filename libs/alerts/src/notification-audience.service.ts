@@ -1,11 +1,35 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EntityManager, QueryRunner } from 'typeorm';
 import { allows, Role, type HearthAbility } from '@hearth/authz';
 import { UserRepository } from '@hearth/identity';
-import { abilitiesFrom, RelationshipRepository } from '@hearth/network';
+import { abilitiesFrom, RelationshipRepository, type RelationshipRow } from '@hearth/network';
 import { NotificationType, type AudienceCheck, type NotificationAudience } from '@hearth/realtime';
 import { eventAudiences, type EventAudience } from '@hearth/timeline';
 import { AlertRepository } from './alert.repository.js';
+
+/** Every relationship with a family, just read in a transaction (see `knowingRelationships`). */
+interface KnownRelationships {
+  readonly runner: QueryRunner | undefined;
+  readonly familyId: string;
+  readonly rows: readonly RelationshipRow[];
+}
+
+const known = new AsyncLocalStorage<KnownRelationships>();
+
+/**
+ * Runs `fn` (an enqueue in `manager`'s transaction) knowing `rows`, every relationship with
+ * `familyId` that the caller has just read in that transaction: the audience check of that
+ * family takes them from here instead of reading the view again.
+ */
+export function knowingRelationships<T>(
+  manager: EntityManager,
+  familyId: string,
+  rows: readonly RelationshipRow[],
+  fn: () => Promise<T>,
+): Promise<T> {
+  return known.run({ runner: manager.queryRunner, familyId, rows }, fn);
+}
 
 /**
  * Who may be told of what, now. Each user is judged by the ability they would have in a request
@@ -42,7 +66,7 @@ export class NotificationAudienceService implements NotificationAudience {
     );
     const grants = checks.filter((c) => c.subject.type === NotificationType.ACCESS_GRANTED);
     const [rows, events, recipients, auditors] = await Promise.all([
-      familyIds.length > 0 ? this.relationships.ofFamilies(manager, familyIds, userIds) : [],
+      this.relationshipsOf(manager, familyIds, userIds),
       eventAudiences(manager, needsContent),
       this.alertRecipients(manager, alertIds, userIds),
       grants.length > 0 ? this.users.activeHolders(manager, Role.AUDITOR, unique(grants.map((c) => c.userId))) : [],
@@ -71,6 +95,21 @@ export class NotificationAudienceService implements NotificationAudience {
           return leads.has(`${familyId}:${userId}`);
       }
     });
+  }
+
+  /** The relationships of these users with these families: known already, or read. */
+  private async relationshipsOf(
+    manager: EntityManager,
+    familyIds: readonly string[],
+    userIds: readonly string[],
+  ): Promise<readonly RelationshipRow[]> {
+    if (familyIds.length === 0) return [];
+    const given = known.getStore();
+    if (given && given.runner === manager.queryRunner && familyIds.length === 1 && familyIds[0] === given.familyId) {
+      const users = new Set(userIds);
+      return given.rows.filter((r) => r.family_id === given.familyId && users.has(r.user_id));
+    }
+    return this.relationships.ofFamilies(manager, familyIds, userIds);
   }
 
   private async alertRecipients(

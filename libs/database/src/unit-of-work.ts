@@ -9,10 +9,13 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
  * transaction, and each of the services' transactions becomes a savepoint. A service's
  * transaction that fails rolls back to its savepoint, exactly as it would have rolled back alone;
  * nothing is committed until the owner of the unit of work commits, together with what it writes
- * itself (a stored response). The effects queued with `DomainEvents.afterCommit` run once the real
- * commit has succeeded and the connection is back in the pool, so an effect that reads the
- * database never holds two connections. Services do not change: they keep calling the DataSource
- * they were given.
+ * itself (a stored response). The first of them, when nothing has run in the transaction before
+ * it (an operation's one root field, typically), needs no savepoint: if it fails, the
+ * transaction is rolled back and begun again for the same user, which leaves what rolling back
+ * to a savepoint taken right after BEGIN would have left. The effects queued with
+ * `DomainEvents.afterCommit` run once the real commit has succeeded and the connection is back in
+ * the pool, so an effect that reads the database never holds two connections. Services do not
+ * change: they keep calling the DataSource they were given.
  */
 interface Work {
   readonly runner: QueryRunner;
@@ -22,6 +25,18 @@ interface Work {
   begun: boolean;
   /** Begins the transaction when the request's first service transaction asks for one. */
   lazyBegin?: () => Promise<void>;
+  /** Begins the transaction again, for the same user, after its first service transaction failed. */
+  restart?: () => Promise<void>;
+  /** Statements sent on the connection since the unit of work opened. */
+  statements: number;
+  /** `statements` right after BEGIN (and the user's name): equal while nothing else has run. */
+  cleanAt: number;
+  /** Why the transaction could not be begun again: nothing more may run in this unit of work. */
+  broken?: Error;
+  /** While the transaction is begun again, the other statements wait: none may run outside it. */
+  hold?: Promise<void>;
+  /** What the next START TRANSACTION sends with it, in the same round trip (the user's name). */
+  withBegin?: string;
   /** After-commit effects of the transaction, run once it has committed and the connection is released. */
   readonly deferred: Array<() => Promise<void>>;
 }
@@ -37,9 +52,13 @@ const scopes = new AsyncLocalStorage<Scope>();
 const inside = new AsyncLocalStorage<Work>();
 /** The runner of each open unit of work. */
 const owned = new WeakMap<QueryRunner, Work>();
+/** Set while a unit of work rolls back and begins its transaction again (its statements pass its hold). */
+const restarting = new AsyncLocalStorage<Work>();
 
 /** The user of an operation nobody signed in to: no family's rows are theirs. */
 const NOBODY = '00000000-0000-0000-0000-000000000000';
+/** A user id that may be written into a statement's text as it is. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Work for one user outside a GraphQL operation (a socket's resume and acknowledgement): the rest
@@ -95,14 +114,36 @@ export const UnitOfWork = {
     if (scope.work) throw new Error('a unit of work is already open for this request');
     const runner = dataSource.createQueryRunner();
     await runner.connect();
-    const work: Work = { runner, queue: Promise.resolve(), begun: false, deferred: [] };
+    const work: Work = { runner, queue: Promise.resolve(), begun: false, deferred: [], statements: 0, cleanAt: -1 };
     scope.work = work;
     owned.set(runner, work);
+    const client = await pgClientOf(runner);
+    const unwatch = watch(client, (args) => {
+      work.statements++;
+      if (work.withBegin !== undefined && args[0] === 'START TRANSACTION' && args[1] === undefined) {
+        args[0] = `START TRANSACTION; ${work.withBegin}`;
+        work.withBegin = undefined;
+      }
+      return work.hold && restarting.getStore() !== work ? work.hold : undefined;
+    });
+    const defaultIsolation = (dataSource.options as { isolationLevel?: IsolationLevel }).isolationLevel;
     const start = async (userId: string | null, isolation?: IsolationLevel): Promise<void> => {
       work.lazyBegin = undefined;
-      await runner.startTransaction(isolation);
+      work.restart = () => start(userId, isolation);
+      const user = userId ?? NOBODY;
+      // One round trip: BEGIN and the user's name go together, as one simple query (no
+      // parameters, so the id goes into the text, and only a well-formed one). An isolation level
+      // is set by a statement of its own right after BEGIN, before any query: not then.
+      const folded = UUID.test(user) && isolation === undefined && defaultIsolation === undefined;
+      work.withBegin = folded ? `SELECT set_config('hearth.user_id', '${user}', true)` : undefined;
+      try {
+        await runner.startTransaction(isolation);
+      } finally {
+        work.withBegin = undefined;
+      }
       work.begun = true;
-      await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [userId ?? NOBODY]);
+      if (!folded) await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [user]);
+      work.cleanAt = work.statements;
     };
     let finished = false;
     const finish = async (committed: boolean): Promise<void> => {
@@ -110,6 +151,7 @@ export const UnitOfWork = {
       finished = true;
       try {
         await work.queue;
+        if (committed && work.broken !== undefined) throw work.broken;
         if (committed && runner.isTransactionActive) await commitChecked(runner);
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
@@ -119,6 +161,7 @@ export const UnitOfWork = {
         if (!committed && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
         if (scope.work === work) scope.work = undefined;
         owned.delete(runner);
+        unwatch();
         await runner.release().catch(() => undefined);
         if (committed) for (const effect of work.deferred) await effect();
       }
@@ -171,20 +214,45 @@ export const UnitOfWork = {
  * any savepoint, COMMIT succeeds but rolls back. The command tag is the only sign of it.
  */
 async function commitChecked(runner: QueryRunner): Promise<void> {
-  const client = (await runner.connect()) as { query: (...args: unknown[]) => Promise<{ command?: string }> };
-  const query = client.query;
+  const client = await pgClientOf(runner);
   let command: string | undefined;
-  client.query = (...args: unknown[]) =>
-    query.apply(client, args).then((result) => {
-      command = result?.command;
-      return result;
-    });
+  const unwatch = watch(client, undefined, (result) => (command = result?.command));
   try {
     await runner.commitTransaction();
   } finally {
-    delete (client as { query?: unknown }).query; // the client's own method again
+    unwatch();
   }
   if (command !== 'COMMIT') throw new UnitOfWorkRolledBack(`the transaction ended in ${command ?? 'nothing'}`);
+}
+
+interface PgClient {
+  query: (...args: unknown[]) => Promise<{ command?: string } | undefined>;
+}
+
+function pgClientOf(runner: QueryRunner): Promise<PgClient> {
+  return runner.connect() as Promise<PgClient>;
+}
+
+/**
+ * Sees every statement sent on `client` (TypeORM's, and the prepared ones that bypass it) until
+ * the returned function is called, which puts back the method the client had.
+ */
+function watch(
+  client: PgClient,
+  sent?: (args: unknown[]) => Promise<void> | undefined,
+  answered?: (result: { command?: string } | undefined) => void,
+): () => void {
+  const own = Object.getOwnPropertyDescriptor(client, 'query');
+  const query = client.query;
+  client.query = (...args: unknown[]) => {
+    const wait = sent?.(args);
+    const result = wait ? wait.then(() => query.apply(client, args)) : query.apply(client, args);
+    return answered ? result.then((r) => (answered(r), r)) : result;
+  };
+  return () => {
+    if (own) Object.defineProperty(client, 'query', own);
+    else delete (client as { query?: unknown }).query; // the client's own method again
+  };
 }
 
 function currentWork(): Work | undefined {
@@ -200,11 +268,41 @@ function inSavepoint<T>(work: Work, fn: (manager: EntityManager) => Promise<T>):
   return work.runner.manager.transaction((manager) => inside.run(work, () => fn(manager)));
 }
 
+/**
+ * The first service transaction of a unit of work in which nothing else has run since BEGIN: it
+ * runs in the transaction itself. Should it fail, ROLLBACK and BEGIN again (for the same user)
+ * leave the transaction as a rollback to a savepoint right after BEGIN would have: empty. Its
+ * after-commit effects and before-commit steps are dropped with the rollback, as with a savepoint.
+ */
+async function inTransaction<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  work.cleanAt = -1;
+  try {
+    return await inside.run(work, () => fn(work.runner.manager));
+  } catch (error) {
+    let done!: () => void;
+    work.hold = new Promise((resolve) => (done = resolve));
+    try {
+      await restarting.run(work, async () => {
+        await work.runner.rollbackTransaction();
+        await work.restart!();
+      });
+    } catch (broken) {
+      work.broken = broken instanceof Error ? broken : new Error(String(broken));
+    } finally {
+      work.hold = undefined;
+      done();
+    }
+    throw error;
+  }
+}
+
 function joined<T>(work: Work, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
   if (inside.getStore() === work) return inSavepoint(work, fn);
   const run = work.queue.then(async () => {
+    if (work.broken !== undefined) throw work.broken;
     await work.lazyBegin?.();
-    return inSavepoint(work, fn);
+    const clean = work.cleanAt === work.statements && work.runner.isTransactionActive && work.restart !== undefined;
+    return clean ? inTransaction(work, fn) : inSavepoint(work, fn);
   });
   work.queue = run.catch(() => undefined);
   return run;

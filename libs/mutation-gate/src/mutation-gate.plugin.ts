@@ -38,12 +38,12 @@ interface RequestState {
 /**
  * Every GraphQL operation passes here once, after it is known and before it runs, and runs as one
  * unit of work (see @hearth/database): one pooled connection for the whole operation, the
- * session check, access facts, every root field (each a savepoint), every DataLoader batch and
- * every audit entry, DENIED ones included, committed together once the response is ready; after
- * the commit, the effects (socket doorbells) run with the connection back in the pool. The
- * transaction is READ COMMITTED, as each service's transaction was: a statement sees what was
- * committed before it began. A response is sent only once its work has committed; a commit that
- * fails turns it into INTERNAL_SERVER_ERROR.
+ * session check, access facts, every root field (each a savepoint but the first), every
+ * DataLoader batch and every audit entry, DENIED ones included, committed together once the
+ * response is ready; after the commit, the effects (socket doorbells) run with the connection back
+ * in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
+ * sees what was committed before it began. A response is sent only once its work has committed;
+ * a commit that fails turns it into INTERNAL_SERVER_ERROR.
  *
  * Mutations also get, before their transaction begins (so a rolled-back act still counts):
  *
