@@ -47,7 +47,9 @@ export function serveWebClient(app: NestExpressApplication, root: string): boole
     }
     res.setHeader('content-security-policy', WEB_CSP);
     res.setHeader('cache-control', 'no-cache');
-    res.sendFile(index);
+    // Relative to the root: `send` refuses any path with a dot-folder in it, and the root itself
+    // may well be in one (~/.local/share/hearth/web).
+    res.sendFile('index.html', { root });
   });
   return true;
 }
