@@ -82,6 +82,10 @@ describe("sign-in through an agency's OpenID provider", () => {
   let tamper: ((claims: JWTPayload) => JWTPayload) | undefined;
   /** Signs the tampered ID token with this key instead of the provider's, when set. */
   let foreignKey: boolean;
+  /** When set, the provider has rotated to the other key under this key id (ID tokens and JWKS). */
+  let rotatedKid: string | undefined;
+  /** Requests the provider has answered, by path. */
+  const served = new Map<string, number>();
 
   beforeAll(async () => {
     process.env[SECRET_ENV] = CLIENT_SECRET;
@@ -108,18 +112,24 @@ describe("sign-in through an agency's OpenID provider", () => {
       },
     });
     const signingKey = await importJWK(idp.signingKey, 'RS256');
-    const { privateKey: otherKey } = await import('node:crypto').then((c) =>
+    const { privateKey: otherKey, publicKey: otherPublic } = await import('node:crypto').then((c) =>
       c.generateKeyPairSync('rsa', { modulusLength: 2048 }),
     );
     idp.provider.use(async (ctx, next) => {
+      served.set(ctx.path, (served.get(ctx.path) ?? 0) + 1);
       await next();
+      if (rotatedKid && ctx.path === '/jwks') {
+        const jwks = (typeof ctx.body === 'string' ? JSON.parse(ctx.body) : ctx.body) as { keys: unknown[] };
+        ctx.body = { keys: [...jwks.keys, { ...otherPublic.export({ format: 'jwk' }), kid: rotatedKid, use: 'sig' }] };
+        return;
+      }
       const body = ctx.body as { id_token?: string } | undefined;
-      if (!tamper || ctx.path !== '/token' || !body?.id_token) return;
+      if (!(tamper || rotatedKid) || ctx.path !== '/token' || !body?.id_token) return;
       const header = decodeProtectedHeader(body.id_token);
-      const claims = tamper(decodeJwt(body.id_token));
+      const claims = (tamper ?? ((c: JWTPayload) => c))(decodeJwt(body.id_token));
       body.id_token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: header.kid! })
-        .sign(foreignKey ? otherKey : signingKey);
+        .setProtectedHeader({ alg: 'RS256', kid: rotatedKid ?? header.kid! })
+        .sign(foreignKey || rotatedKid ? otherKey : signingKey);
     });
     app = await startTestApp({ PORT: String(port), HEARTH_PUBLIC_URL: hearthUrl });
     expect(app.url).toBe(hearthUrl);
@@ -281,6 +291,39 @@ describe("sign-in through an agency's OpenID provider", () => {
     idp.accounts.set('impostor', { password: IDP_PASSWORD, email: 'pat.police@demo.hearth', emailVerified: true });
     expect(await signIn('impostor')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
     expect((await lastRefusal()).reason).toBe('the account is linked to another subject of this provider');
+  });
+
+  it("fetches the provider's discovery document and keys once, again after a settings change or a key rotation", async () => {
+    const fetched = () => ({
+      discovery: served.get('/.well-known/openid-configuration') ?? 0,
+      jwks: served.get('/jwks') ?? 0,
+    });
+    // A settings change drops what was kept.
+    expect((await configure({})).errors).toBeUndefined();
+    const before = fetched();
+    for (let i = 0; i < 2; i++) {
+      const { signin } = await signIn('pat');
+      expect((await complete(signin!)).data?.completeExternalSignIn.accessToken).toEqual(expect.any(String));
+    }
+    expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 1 });
+
+    // The provider signs with a new key: the ID token names a key id not kept, so the keys are
+    // fetched once more (not the discovery document) and the sign-in succeeds.
+    rotatedKid = 'rotated-key';
+    try {
+      const { signin } = await signIn('pat');
+      expect((await complete(signin!)).data?.completeExternalSignIn.accessToken).toEqual(expect.any(String));
+      expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 2 });
+      expect((await signIn('pat')).signin).toEqual(expect.any(String));
+      expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 2 });
+    } finally {
+      rotatedKid = undefined;
+    }
+    // A changed setting fetches again.
+    expect((await configure({ allowedEmailDomains: ['demo.hearth', 'example.org'] })).errors).toBeUndefined();
+    expect((await signIn('pat')).signin).toEqual(expect.any(String));
+    expect(fetched()).toEqual({ discovery: before.discovery + 2, jwks: before.jwks + 3 });
+    expect((await configure({})).errors).toBeUndefined();
   });
 
   it('refuses a wrong state, then accepts the right one', async () => {

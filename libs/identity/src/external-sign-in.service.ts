@@ -32,6 +32,15 @@ export const ATTEMPT_TTL_SECONDS = 600;
 export const HANDOFF_TTL_SECONDS = 60;
 /** How long a provider's discovery document is trusted before it is fetched again. */
 const DISCOVERY_TTL_MS = 10 * 60_000;
+/** What is kept of a provider between sign-ins (per node): its metadata and its signing keys. */
+interface Discovered {
+  /** The provider settings it was fetched for: a change fetches again. */
+  readonly key: string;
+  readonly at: number;
+  readonly server: oidc.ServerMetadata;
+  /** The JWKS document as the provider sent it, and the key ids in it. */
+  jwks?: { readonly body: string; readonly kids: ReadonlySet<string> };
+}
 /** Seconds the provider's clock may differ from Hearth's when ID token times are checked. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 /** Client secrets are read only from variables of this prefix: an admin cannot send another secret out. */
@@ -96,7 +105,8 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 @Injectable()
 export class ExternalSignInService {
-  private readonly discovered = new Map<string, { key: string; at: number; server: oidc.ServerMetadata }>();
+  /** Per agency: the provider's discovery document and key set, until the TTL or a settings change. */
+  private readonly discovered = new Map<string, Discovered>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -391,8 +401,10 @@ export class ExternalSignInService {
   }
 
   /**
-   * openid-client's configuration for a provider: discovery is cached per agency for a while; the
-   * clock skew follows Hearth's clock, so ID token expiry is judged by the one clock.
+   * openid-client's configuration for a provider. Its discovery document and key set are kept per
+   * agency (DISCOVERY_TTL_MS, dropped when the partnership admin changes or removes the provider);
+   * the configuration itself is built per sign-in, cheaply, because its clock skew follows
+   * Hearth's clock, so ID token expiry is judged by the one clock.
    */
   private async configurationOf(provider: IdentityProviderRow): Promise<oidc.Configuration> {
     const insecure = provider.issuer.startsWith('http:') && this.config.nodeEnv !== 'production';
@@ -433,6 +445,7 @@ export class ExternalSignInService {
       auth,
     );
     if (insecure) oidc.allowInsecureRequests(configuration);
+    configuration[oidc.customFetch] = keptKeys(cached);
     // Without this, an ID token from the token endpoint is trusted on TLS alone: its signature is
     // checked against the provider's JWKS here.
     oidc.enableNonRepudiationChecks(configuration);
@@ -453,6 +466,62 @@ export class ExternalSignInService {
       }),
     );
     throw new ExternalSignInError(CODE_OF[refusal.reason]);
+  }
+}
+
+/**
+ * The fetch openid-client uses for one sign-in: the provider's key set is served from what was
+ * kept (fetched once per discovery), and a token response whose ID token names a key id not in
+ * it drops the kept set, so the signature check that follows fetches it once more (the provider
+ * rotated its keys). Only the provider's own token endpoint, over the back channel, can cause
+ * that refetch.
+ */
+function keptKeys(cached: Discovered): oidc.CustomFetch {
+  const { jwks_uri: jwksUri, token_endpoint: tokenEndpoint } = cached.server;
+  return async (url, options) => {
+    if (url === jwksUri && options.method === 'GET') {
+      if (!cached.jwks) {
+        const res = await fetch(url, options);
+        if (!res.ok) return res;
+        const body = await res.text();
+        cached.jwks = { body, kids: kidsOf(body) };
+      }
+      return new Response(cached.jwks.body, { status: 200, headers: { 'content-type': 'application/json' } });
+    }
+    const res = await fetch(url, options);
+    if (url === tokenEndpoint && res.ok && cached.jwks) {
+      const kid = await res
+        .clone()
+        .json()
+        .then((body: unknown) => kidOf(body))
+        .catch(() => undefined);
+      if (kid !== undefined && !cached.jwks.kids.has(kid)) cached.jwks = undefined;
+    }
+    return res;
+  };
+}
+
+function kidsOf(jwks: string): ReadonlySet<string> {
+  try {
+    const keys = (JSON.parse(jwks) as { keys?: unknown }).keys;
+    if (!Array.isArray(keys)) return new Set();
+    return new Set(keys.map((k: { kid?: unknown }) => k?.kid).filter((kid): kid is string => typeof kid === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** The `kid` in the header of a token response's ID token, if it has one. */
+function kidOf(body: unknown): string | undefined {
+  const idToken = (body as { id_token?: unknown } | null)?.id_token;
+  if (typeof idToken !== 'string') return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(idToken.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
   }
 }
 
