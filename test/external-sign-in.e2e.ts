@@ -487,4 +487,31 @@ describe("sign-in through an agency's OpenID provider", () => {
     expect(errorCode(await complete('x'.repeat(500)))).toBe('BAD_USER_INPUT');
     expect(errorCode(await complete('made-up'))).toBe('UNAUTHENTICATED');
   });
+
+  it('limits the sign-ins started from one client address: 429 with Retry-After', async () => {
+    const start = () => fetch(`${app.url}/auth/oidc/${policeId}/start`, { redirect: 'manual' });
+    // Counted from the first start of this window (the earlier tests' included).
+    const answers: Response[] = [];
+    for (let i = 0; i <= 60; i++) {
+      const res = await start();
+      answers.push(res);
+      if (res.status !== 302) break;
+    }
+    const refused = answers.at(-1)!;
+    // Control: the first starts were sent on to the provider.
+    expect(answers[0]!.status).toBe(302);
+    expect(new URL(answers[0]!.headers.get('location')!).origin).toBe(idp.issuer);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    // Refused before any work: no attempt is stored for it.
+    const attempts = async () => Number((await db.query(`SELECT count(*) FROM external_sign_in_attempts`)).rows[0].count);
+    const stored = await attempts();
+    expect((await start()).status).toBe(429);
+    expect(await attempts()).toBe(stored);
+    // The window over, starts are allowed again.
+    await db.query(`UPDATE rate_counters SET expires_at = now() WHERE key LIKE 'oidc-start:%'`);
+    expect((await start()).status).toBe(302);
+  });
 });

@@ -13,6 +13,7 @@ import {
   type NewIdentityProvider,
 } from './external-sign-in.repository.js';
 import { IdentifierHash } from './identifier-hash.service.js';
+import { LoginThrottle } from './login-throttle.service.js';
 import { IDENTITY_EVENTS, type ExternalSignInFailure, type IdentityEventRecorder } from './identity-events.js';
 import { UserStatus } from './identity.enums.js';
 import type { AuthPayloadModel } from './identity.models.js';
@@ -76,6 +77,14 @@ const CODE_OF: Record<ExternalSignInFailure, ExternalSignInErrorCode> = {
   'handoff-refused': 'SIGN_IN_EXPIRED',
 };
 
+/** Too many sign-ins started from one client address: answered 429 with Retry-After. */
+export class ExternalSignInThrottled extends Error {
+  override readonly name = 'ExternalSignInThrottled';
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many sign-ins started');
+  }
+}
+
 export class ExternalSignInError extends Error {
   override readonly name = 'ExternalSignInError';
   constructor(readonly code: ExternalSignInErrorCode) {
@@ -115,6 +124,7 @@ export class ExternalSignInService {
     private readonly users: UserRepository,
     private readonly sessions: SessionService,
     private readonly identifiers: IdentifierHash,
+    private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -127,8 +137,13 @@ export class ExternalSignInService {
 
   // ---- the flow ---------------------------------------------------------------------------
 
-  /** Where to send the browser, and the value of the cookie that ties the callback to it. */
-  async start(agencyId: string): Promise<{ location: string; browser: string }> {
+  /**
+   * Where to send the browser, and the value of the cookie that ties the callback to it. Counted
+   * per client address on the atomic limiter first: too many throw ExternalSignInThrottled.
+   */
+  async start(agencyId: string, clientAddress: string | undefined): Promise<{ location: string; browser: string }> {
+    const hit = await this.throttle.externalStart(this.dataSource, clientAddress);
+    if (hit && !hit.allowed) throw new ExternalSignInThrottled(hit.retryAfterSeconds);
     const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(agencyId) ? agencyId : null;
     const provider = id ? await this.repo.findProvider(id) : undefined;
     if (!provider) return this.refuse({ reason: 'no-provider', agencyId: id });
