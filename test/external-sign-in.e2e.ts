@@ -108,6 +108,8 @@ describe("sign-in through an agency's OpenID provider", () => {
         nobody: { password: IDP_PASSWORD, email: 'nobody@demo.hearth', emailVerified: true },
         sam: { password: IDP_PASSWORD, email: 'sam.social@demo.hearth', emailVerified: true },
         unverified: { password: IDP_PASSWORD, email: 'hal.health@demo.hearth', emailVerified: false },
+        unclaimed: { password: IDP_PASSWORD, email: 'pat.police@demo.hearth' },
+        unclaimedElsewhere: { password: IDP_PASSWORD, email: 'pat.police@elsewhere.example' },
         elsewhere: { password: IDP_PASSWORD, email: 'pat.police@elsewhere.example', emailVerified: true },
       },
     });
@@ -513,5 +515,47 @@ describe("sign-in through an agency's OpenID provider", () => {
     // The window over, starts are allowed again.
     await db.query(`UPDATE rate_counters SET expires_at = now() WHERE key LIKE 'oidc-start:%'`);
     expect((await start()).status).toBe(302);
+  });
+
+  it('an email sent without an email_verified claim links only when the agency trusts its provider for it', async () => {
+    const [pat] = (await db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'pat.police@demo.hearth'`)).rows;
+    // pat's link to this provider is dropped, so the next sign-in links by email again.
+    await db.query(`DELETE FROM external_identities WHERE user_id = $1`, [pat!.id]);
+    const linked = async () =>
+      (await db.query<{ subject: string }>(`SELECT subject FROM external_identities WHERE user_id = $1`, [pat!.id])).rows;
+    // Off (the default): refused, nothing linked.
+    expect(await signIn('unclaimed')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+    expect((await lastRefusal()).reason).toBe('the provider did not say the email is verified');
+    expect(await linked()).toEqual([]);
+    // A claim of false stays refused even with the option on; and the allowed domains still hold.
+    const on = await configure({ trustEmailWithoutVerifiedClaim: true });
+    expect(on.errors).toBeUndefined();
+    try {
+      expect(on.data?.configureAgencyIdentityProvider).toBeDefined();
+      const providers = await app.gqlData<{ agencyIdentityProviders: { trustEmailWithoutVerifiedClaim: boolean }[] }>({
+        query: `{ agencyIdentityProviders { trustEmailWithoutVerifiedClaim } }`,
+        token: pam.accessToken,
+      });
+      expect(providers.agencyIdentityProviders).toEqual([{ trustEmailWithoutVerifiedClaim: true }]);
+      const configured = await db.query<{ detail: Record<string, unknown> }>(
+        `SELECT detail FROM audit_entries WHERE subject_type = 'AgencyIdentityProvider' ORDER BY at DESC, id DESC LIMIT 1`,
+      );
+      expect(configured.rows[0]!.detail['trustEmailWithoutVerifiedClaim']).toBe(true);
+      expect(await signIn('unverified')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+      expect((await lastRefusal()).reason).toBe('the provider did not say the email is verified');
+      expect(await signIn('unclaimedElsewhere')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+      expect((await lastRefusal()).reason).toBe("the email's domain is not allowed for the agency");
+      // On: linked by email, audited as trusted by the agency's setting.
+      const { signin } = await signIn('unclaimed');
+      expect((await complete(signin!)).data?.completeExternalSignIn.user).toEqual({ email: 'pat.police@demo.hearth' });
+      expect(await linked()).toEqual([{ subject: 'unclaimed' }]);
+      const link = await db.query<{ reason: string; detail: Record<string, unknown> }>(
+        `SELECT reason, detail FROM audit_entries WHERE subject_type = 'ExternalIdentity' ORDER BY at DESC, id DESC LIMIT 1`,
+      );
+      expect(link.rows[0]!.detail['emailVerifiedBy']).toBe('agency-setting');
+      expect(link.rows[0]!.reason).toContain('trusted by the agency setting');
+    } finally {
+      expect((await configure({})).errors).toBeUndefined();
+    }
   });
 });

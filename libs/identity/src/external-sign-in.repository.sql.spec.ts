@@ -42,6 +42,7 @@ it('issues the statements committed in libs/identity/sql/external-sign-in.reposi
         emailClaim: 'email',
         allowedEmailDomains: ['example.test'],
         passwordSignIn: true,
+        trustEmailWithoutVerifiedClaim: false,
       }),
     ),
   );

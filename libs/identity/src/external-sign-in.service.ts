@@ -246,6 +246,7 @@ export class ExternalSignInService {
         issuer,
         subject,
         linkId,
+        emailVerifiedBy: named.verifiedBy,
       });
       return { user, linkedBy: 'email' };
     });
@@ -328,6 +329,7 @@ export class ExternalSignInService {
       emailClaim: data.emailClaim,
       allowedEmailDomains: data.allowedEmailDomains,
       passwordSignIn: data.passwordSignInAllowed,
+      trustEmailWithoutVerifiedClaim: data.trustEmailWithoutVerifiedClaim,
     };
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.agencies.exists(manager, data.agencyId))) throw notFound();
@@ -340,6 +342,7 @@ export class ExternalSignInService {
         clientId: data.clientId,
         allowedEmailDomains: data.allowedEmailDomains,
         passwordSignIn: data.passwordSignInAllowed,
+        trustEmailWithoutVerifiedClaim: data.trustEmailWithoutVerifiedClaim,
       });
       this.discovered.delete(data.agencyId);
       return this.modelOf((await this.repo.findProvider(data.agencyId, manager))!);
@@ -374,6 +377,7 @@ export class ExternalSignInService {
       emailClaim: row.email_claim,
       allowedEmailDomains: row.allowed_email_domains,
       passwordSignInAllowed: row.password_sign_in,
+      trustEmailWithoutVerifiedClaim: row.trust_email_without_verified_claim,
       redirectUri: this.redirectUri,
       startPath: startPath(row.agency_id),
       updatedAt: row.updated_at,
@@ -391,13 +395,17 @@ export class ExternalSignInService {
     return undefined;
   }
 
-  /** The verified email the provider names, from the ID token or else its userinfo endpoint. */
+  /**
+   * The verified email the provider names, from the ID token or else its userinfo endpoint:
+   * verified when its `email_verified` claim is true, or, when it sends no such claim at all and
+   * the agency said so, by the agency's trust in its provider. Always of an allowed domain.
+   */
   private async emailOf(
     provider: IdentityProviderRow,
     configuration: oidc.Configuration,
     tokens: { access_token: string },
     claims: oidc.IDToken,
-  ): Promise<{ email: string } | { refused: ExternalSignInFailure; email?: string }> {
+  ): Promise<{ email: string; verifiedBy: 'claim' | 'agency-setting' } | { refused: ExternalSignInFailure; email?: string }> {
     let source: Record<string, unknown> = claims;
     if (typeof claims[provider.email_claim] !== 'string' && configuration.serverMetadata().userinfo_endpoint) {
       try {
@@ -409,10 +417,17 @@ export class ExternalSignInService {
     const value = source[provider.email_claim];
     if (typeof value !== 'string' || value.length > 254 || !value.includes('@')) return { refused: 'no-email' };
     const email = value.trim().toLowerCase();
-    if (source['email_verified'] !== true) return { refused: 'email-not-verified', email };
+    const claim = source['email_verified'];
+    const verifiedBy =
+      claim === true
+        ? ('claim' as const)
+        : claim === undefined && provider.trust_email_without_verified_claim
+          ? ('agency-setting' as const)
+          : undefined;
+    if (!verifiedBy) return { refused: 'email-not-verified', email };
     const domain = email.slice(email.lastIndexOf('@') + 1);
     if (!provider.allowed_email_domains.includes(domain)) return { refused: 'email-domain-not-allowed', email };
-    return { email };
+    return { email, verifiedBy };
   }
 
   /**

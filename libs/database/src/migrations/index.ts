@@ -13,6 +13,7 @@ import { AddDirectorySearchLimit1796138055758 } from './1796138055758-AddDirecto
 import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOutbox.js';
 import { FamilyRowSecurity1796140000000 } from './1796140000000-FamilyRowSecurity.js';
 import { AddAgencyIdentityProviders1796150000000 } from './1796150000000-AddAgencyIdentityProviders.js';
+import { AddTrustEmailWithoutVerifiedClaim1796180000000 } from './1796180000000-AddTrustEmailWithoutVerifiedClaim.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -33,4 +34,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   CreateNotifyOutbox1796139706228,
   FamilyRowSecurity1796140000000,
   AddAgencyIdentityProviders1796150000000,
+  AddTrustEmailWithoutVerifiedClaim1796180000000,
 ];
