@@ -90,6 +90,7 @@ const IDENTITY_CASES = [
   'completePasswordReset',
   'confirmMfaEnrolment',
   'enableUser',
+  'regenerateRecoveryCodes',
   'resetUserPassword',
   'updateMyContactCard',
 ];

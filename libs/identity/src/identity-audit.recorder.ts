@@ -259,6 +259,15 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         reason: 'second factor confirmed',
         detail: { recoveryCodes: event.recoveryCodes },
       };
+    case 'mfa-recovery-codes-regenerated':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.principal.userId,
+        reason: 'recovery codes replaced; the old ones no longer work',
+        detail: { recoveryCodes: event.recoveryCodes },
+      };
     case 'mfa-failed':
       return {
         action: AuditAction.LOGIN_FAILED,

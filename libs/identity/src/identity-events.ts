@@ -163,6 +163,7 @@ export type IdentityEvent =
   | { readonly kind: 'contact-card-updated'; readonly principal: Principal; readonly fields: readonly string[] }
   | { readonly kind: 'mfa-enrolment-started'; readonly principal: Principal }
   | { readonly kind: 'mfa-enrolled'; readonly principal: Principal; readonly recoveryCodes: number }
+  | { readonly kind: 'mfa-recovery-codes-regenerated'; readonly principal: Principal; readonly recoveryCodes: number }
   | {
       readonly kind: 'mfa-failed';
       readonly userId: string;
