@@ -508,7 +508,8 @@ describe("sign-in through an agency's OpenID provider", () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(refused.headers.get('set-cookie')).toBeNull();
     // Refused before any work: no attempt is stored for it.
-    const attempts = async () => Number((await db.query(`SELECT count(*) FROM external_sign_in_attempts`)).rows[0].count);
+    const attempts = async () =>
+      Number((await db.query(`SELECT count(*) FROM external_sign_in_attempts`)).rows[0].count);
     const stored = await attempts();
     expect((await start()).status).toBe(429);
     expect(await attempts()).toBe(stored);
@@ -522,7 +523,8 @@ describe("sign-in through an agency's OpenID provider", () => {
     // pat's link to this provider is dropped, so the next sign-in links by email again.
     await db.query(`DELETE FROM external_identities WHERE user_id = $1`, [pat!.id]);
     const linked = async () =>
-      (await db.query<{ subject: string }>(`SELECT subject FROM external_identities WHERE user_id = $1`, [pat!.id])).rows;
+      (await db.query<{ subject: string }>(`SELECT subject FROM external_identities WHERE user_id = $1`, [pat!.id]))
+        .rows;
     // Off (the default): refused, nothing linked.
     expect(await signIn('unclaimed')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
     expect((await lastRefusal()).reason).toBe('the provider did not say the email is verified');

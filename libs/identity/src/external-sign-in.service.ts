@@ -405,7 +405,9 @@ export class ExternalSignInService {
     configuration: oidc.Configuration,
     tokens: { access_token: string },
     claims: oidc.IDToken,
-  ): Promise<{ email: string; verifiedBy: 'claim' | 'agency-setting' } | { refused: ExternalSignInFailure; email?: string }> {
+  ): Promise<
+    { email: string; verifiedBy: 'claim' | 'agency-setting' } | { refused: ExternalSignInFailure; email?: string }
+  > {
     let source: Record<string, unknown> = claims;
     if (typeof claims[provider.email_claim] !== 'string' && configuration.serverMetadata().userinfo_endpoint) {
       try {

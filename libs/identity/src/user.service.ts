@@ -79,12 +79,22 @@ export class UserService {
     const requested = args.agencyId ? validate(uuid, args.agencyId) : undefined;
     const seesAll = isPartnershipAdmin(principal) || principal.roles.includes(Role.AUDITOR);
     if (!seesAll && requested && requested !== principal.agencyId) {
-      return toConnection([], size, () => [], (row) => toUserModel(row, principal));
+      return toConnection(
+        [],
+        size,
+        () => [],
+        (row) => toUserModel(row, principal),
+      );
     }
     const agencyId = seesAll ? requested : principal.agencyId;
     const after = decodeCursor(args.after, ['string']);
     const rows = await this.users.page(agencyId, after?.[0] as string | undefined, size + 1);
-    return toConnection(rows, size, (row) => [row.email], (row) => toUserModel(row, principal));
+    return toConnection(
+      rows,
+      size,
+      (row) => [row.email],
+      (row) => toUserModel(row, principal),
+    );
   }
 
   async create(principal: Principal, input: CreateUserInput): Promise<UserModel> {
