@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { connectSocket, errorCode } from '@hearth/testing';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { query } from './support/demo.js';
 import { login, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -10,7 +11,7 @@ jest.setTimeout(120_000);
 const CREATE_USER = `mutation ($input: CreateUserInput!) { createUser(input: $input) { id } }`;
 const DISABLE = `mutation ($userId: ID!) { disableUser(userId: $userId) { status } }`;
 const ENABLE = `mutation ($userId: ID!) { enableUser(userId: $userId) { status } }`;
-const RESET = `mutation ($userId: ID!) { resetUserPassword(userId: $userId) { token expiresAt } }`;
+const RESET = `mutation ($userId: ID!) { resetUserPassword(userId: $userId) { token link expiresAt } }`;
 const COMPLETE_RESET = `mutation ($token: String!, $p: String!) { completePasswordReset(token: $token, newPassword: $p) }`;
 const CHANGE = `mutation ($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, newPassword: $n) }`;
 const LOGIN = `mutation ($email: String!, $password: String!) {
@@ -122,9 +123,13 @@ describe('the account lifecycle', () => {
   it('an admin reset gives a single-use, expiring token that ends the sessions and forces a new password', async () => {
     const jo = await officer();
     const before = await login(app.url, jo.email, INITIAL);
-    const { resetUserPassword: reset } = await app.gqlData<{ resetUserPassword: { token: string; expiresAt: string } }>(
-      { query: RESET, variables: { userId: jo.id }, token: ada.accessToken },
-    );
+    const { resetUserPassword: reset } = await app.gqlData<{
+      resetUserPassword: { token: string; link: string; expiresAt: string };
+    }>({ query: RESET, variables: { userId: jo.id }, token: ada.accessToken });
+    // The link opens the web client's reset page, the token in the fragment (never sent to a server).
+    const publicUrl = app.hearth.app.get<HearthConfig>(HEARTH_CONFIG).publicUrl;
+    expect(reset.link).toBe(`${publicUrl}/reset-password#token=${encodeURIComponent(reset.token)}`);
+    expect(new URLSearchParams(new URL(reset.link).hash.slice(1)).get('token')).toBe(reset.token);
     const minutes = (Date.parse(reset.expiresAt) - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(25);
     expect(minutes).toBeLessThanOrEqual(30);

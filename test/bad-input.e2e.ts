@@ -91,6 +91,7 @@ const IDENTITY_CASES = [
   'completePasswordReset',
   'confirmMfaEnrolment',
   'enableUser',
+  'regenerateRecoveryCodes',
   'resetUserPassword',
   'updateMyContactCard',
 ];

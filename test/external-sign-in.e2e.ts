@@ -82,6 +82,10 @@ describe("sign-in through an agency's OpenID provider", () => {
   let tamper: ((claims: JWTPayload) => JWTPayload) | undefined;
   /** Signs the tampered ID token with this key instead of the provider's, when set. */
   let foreignKey: boolean;
+  /** When set, the provider has rotated to the other key under this key id (ID tokens and JWKS). */
+  let rotatedKid: string | undefined;
+  /** Requests the provider has answered, by path. */
+  const served = new Map<string, number>();
 
   beforeAll(async () => {
     process.env[SECRET_ENV] = CLIENT_SECRET;
@@ -104,22 +108,30 @@ describe("sign-in through an agency's OpenID provider", () => {
         nobody: { password: IDP_PASSWORD, email: 'nobody@demo.hearth', emailVerified: true },
         sam: { password: IDP_PASSWORD, email: 'sam.social@demo.hearth', emailVerified: true },
         unverified: { password: IDP_PASSWORD, email: 'hal.health@demo.hearth', emailVerified: false },
+        unclaimed: { password: IDP_PASSWORD, email: 'pat.police@demo.hearth' },
+        unclaimedElsewhere: { password: IDP_PASSWORD, email: 'pat.police@elsewhere.example' },
         elsewhere: { password: IDP_PASSWORD, email: 'pat.police@elsewhere.example', emailVerified: true },
       },
     });
     const signingKey = await importJWK(idp.signingKey, 'RS256');
-    const { privateKey: otherKey } = await import('node:crypto').then((c) =>
+    const { privateKey: otherKey, publicKey: otherPublic } = await import('node:crypto').then((c) =>
       c.generateKeyPairSync('rsa', { modulusLength: 2048 }),
     );
     idp.provider.use(async (ctx, next) => {
+      served.set(ctx.path, (served.get(ctx.path) ?? 0) + 1);
       await next();
+      if (rotatedKid && ctx.path === '/jwks') {
+        const jwks = (typeof ctx.body === 'string' ? JSON.parse(ctx.body) : ctx.body) as { keys: unknown[] };
+        ctx.body = { keys: [...jwks.keys, { ...otherPublic.export({ format: 'jwk' }), kid: rotatedKid, use: 'sig' }] };
+        return;
+      }
       const body = ctx.body as { id_token?: string } | undefined;
-      if (!tamper || ctx.path !== '/token' || !body?.id_token) return;
+      if (!(tamper || rotatedKid) || ctx.path !== '/token' || !body?.id_token) return;
       const header = decodeProtectedHeader(body.id_token);
-      const claims = tamper(decodeJwt(body.id_token));
+      const claims = (tamper ?? ((c: JWTPayload) => c))(decodeJwt(body.id_token));
       body.id_token = await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: header.kid! })
-        .sign(foreignKey ? otherKey : signingKey);
+        .setProtectedHeader({ alg: 'RS256', kid: rotatedKid ?? header.kid! })
+        .sign(foreignKey || rotatedKid ? otherKey : signingKey);
     });
     app = await startTestApp({ PORT: String(port), HEARTH_PUBLIC_URL: hearthUrl });
     expect(app.url).toBe(hearthUrl);
@@ -283,6 +295,39 @@ describe("sign-in through an agency's OpenID provider", () => {
     expect((await lastRefusal()).reason).toBe('the account is linked to another subject of this provider');
   });
 
+  it("fetches the provider's discovery document and keys once, again after a settings change or a key rotation", async () => {
+    const fetched = () => ({
+      discovery: served.get('/.well-known/openid-configuration') ?? 0,
+      jwks: served.get('/jwks') ?? 0,
+    });
+    // A settings change drops what was kept.
+    expect((await configure({})).errors).toBeUndefined();
+    const before = fetched();
+    for (let i = 0; i < 2; i++) {
+      const { signin } = await signIn('pat');
+      expect((await complete(signin!)).data?.completeExternalSignIn.accessToken).toEqual(expect.any(String));
+    }
+    expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 1 });
+
+    // The provider signs with a new key: the ID token names a key id not kept, so the keys are
+    // fetched once more (not the discovery document) and the sign-in succeeds.
+    rotatedKid = 'rotated-key';
+    try {
+      const { signin } = await signIn('pat');
+      expect((await complete(signin!)).data?.completeExternalSignIn.accessToken).toEqual(expect.any(String));
+      expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 2 });
+      expect((await signIn('pat')).signin).toEqual(expect.any(String));
+      expect(fetched()).toEqual({ discovery: before.discovery + 1, jwks: before.jwks + 2 });
+    } finally {
+      rotatedKid = undefined;
+    }
+    // A changed setting fetches again.
+    expect((await configure({ allowedEmailDomains: ['demo.hearth', 'example.org'] })).errors).toBeUndefined();
+    expect((await signIn('pat')).signin).toEqual(expect.any(String));
+    expect(fetched()).toEqual({ discovery: before.discovery + 2, jwks: before.jwks + 3 });
+    expect((await configure({})).errors).toBeUndefined();
+  });
+
   it('refuses a wrong state, then accepts the right one', async () => {
     const { callback: url, browser } = await toCallback('pat');
     const wrong = new URL(url);
@@ -443,5 +488,76 @@ describe("sign-in through an agency's OpenID provider", () => {
     expect(res.headers.get('location')).toBe('/?signinError=NOT_CONFIGURED');
     expect(errorCode(await complete('x'.repeat(500)))).toBe('BAD_USER_INPUT');
     expect(errorCode(await complete('made-up'))).toBe('UNAUTHENTICATED');
+  });
+
+  it('limits the sign-ins started from one client address: 429 with Retry-After', async () => {
+    const start = () => fetch(`${app.url}/auth/oidc/${policeId}/start`, { redirect: 'manual' });
+    // Counted from the first start of this window (the earlier tests' included).
+    const answers: Response[] = [];
+    for (let i = 0; i <= 60; i++) {
+      const res = await start();
+      answers.push(res);
+      if (res.status !== 302) break;
+    }
+    const refused = answers.at(-1)!;
+    // Control: the first starts were sent on to the provider.
+    expect(answers[0]!.status).toBe(302);
+    expect(new URL(answers[0]!.headers.get('location')!).origin).toBe(idp.issuer);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(refused.headers.get('set-cookie')).toBeNull();
+    // Refused before any work: no attempt is stored for it.
+    const attempts = async () =>
+      Number((await db.query(`SELECT count(*) FROM external_sign_in_attempts`)).rows[0].count);
+    const stored = await attempts();
+    expect((await start()).status).toBe(429);
+    expect(await attempts()).toBe(stored);
+    // The window over, starts are allowed again.
+    await db.query(`UPDATE rate_counters SET expires_at = now() WHERE key LIKE 'oidc-start:%'`);
+    expect((await start()).status).toBe(302);
+  });
+
+  it('an email sent without an email_verified claim links only when the agency trusts its provider for it', async () => {
+    const [pat] = (await db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'pat.police@demo.hearth'`)).rows;
+    // pat's link to this provider is dropped, so the next sign-in links by email again.
+    await db.query(`DELETE FROM external_identities WHERE user_id = $1`, [pat!.id]);
+    const linked = async () =>
+      (await db.query<{ subject: string }>(`SELECT subject FROM external_identities WHERE user_id = $1`, [pat!.id]))
+        .rows;
+    // Off (the default): refused, nothing linked.
+    expect(await signIn('unclaimed')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+    expect((await lastRefusal()).reason).toBe('the provider did not say the email is verified');
+    expect(await linked()).toEqual([]);
+    // A claim of false stays refused even with the option on; and the allowed domains still hold.
+    const on = await configure({ trustEmailWithoutVerifiedClaim: true });
+    expect(on.errors).toBeUndefined();
+    try {
+      expect(on.data?.configureAgencyIdentityProvider).toBeDefined();
+      const providers = await app.gqlData<{ agencyIdentityProviders: { trustEmailWithoutVerifiedClaim: boolean }[] }>({
+        query: `{ agencyIdentityProviders { trustEmailWithoutVerifiedClaim } }`,
+        token: pam.accessToken,
+      });
+      expect(providers.agencyIdentityProviders).toEqual([{ trustEmailWithoutVerifiedClaim: true }]);
+      const configured = await db.query<{ detail: Record<string, unknown> }>(
+        `SELECT detail FROM audit_entries WHERE subject_type = 'AgencyIdentityProvider' ORDER BY at DESC, id DESC LIMIT 1`,
+      );
+      expect(configured.rows[0]!.detail['trustEmailWithoutVerifiedClaim']).toBe(true);
+      expect(await signIn('unverified')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+      expect((await lastRefusal()).reason).toBe('the provider did not say the email is verified');
+      expect(await signIn('unclaimedElsewhere')).toEqual({ signinError: 'ACCOUNT_NOT_AVAILABLE' });
+      expect((await lastRefusal()).reason).toBe("the email's domain is not allowed for the agency");
+      // On: linked by email, audited as trusted by the agency's setting.
+      const { signin } = await signIn('unclaimed');
+      expect((await complete(signin!)).data?.completeExternalSignIn.user).toEqual({ email: 'pat.police@demo.hearth' });
+      expect(await linked()).toEqual([{ subject: 'unclaimed' }]);
+      const link = await db.query<{ reason: string; detail: Record<string, unknown> }>(
+        `SELECT reason, detail FROM audit_entries WHERE subject_type = 'ExternalIdentity' ORDER BY at DESC, id DESC LIMIT 1`,
+      );
+      expect(link.rows[0]!.detail['emailVerifiedBy']).toBe('agency-setting');
+      expect(link.rows[0]!.reason).toContain('trusted by the agency setting');
+    } finally {
+      expect((await configure({})).errors).toBeUndefined();
+    }
   });
 });

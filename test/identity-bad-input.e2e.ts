@@ -106,6 +106,12 @@ describe('bad input at identity’s operations', () => {
       valid: { code: '123456' },
     },
     {
+      name: 'regenerateRecoveryCodes',
+      who: 'dee.school',
+      operation: `mutation ($code: String!) { regenerateRecoveryCodes(code: $code) }`,
+      valid: { code: '123456' },
+    },
+    {
       name: 'directory',
       who: 'mia.manager',
       operation: `query ($s: String!, $a: ID, $r: Role) { directory(search: $s, agencyId: $a, role: $r) { userId } }`,

@@ -29,7 +29,7 @@ const REFRESH = `mutation ($t: String!) { refreshSession(refreshToken: $t) { acc
 const COMPLETE = `mutation ($t: String!, $code: String) { completeLogin(challengeToken: $t, code: $code) { accessToken refreshToken } }`;
 const BEGIN = `mutation { beginMfaEnrolment { secret otpauthUri } }`;
 const CONFIRM = `mutation ($code: String!) { confirmMfaEnrolment(code: $code) }`;
-const RESET = `mutation ($userId: ID!) { resetUserPassword(userId: $userId) { token } }`;
+const RESET = `mutation ($userId: ID!) { resetUserPassword(userId: $userId) { token link } }`;
 const COMPLETE_RESET = `mutation ($token: String!, $p: String!) { completePasswordReset(token: $token, newPassword: $p) }`;
 
 interface Login {

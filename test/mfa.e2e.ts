@@ -153,4 +153,86 @@ describe('a second factor for oversight roles', () => {
     );
     expect(trail.map((r) => r.action)).toEqual(['REVOKE']);
   });
+
+  it('tells the user and their agency admin whether a second factor is set up; nobody else', async () => {
+    const USERS_MFA = `{ users(first: 50) { edges { node { email mfaEnabled agency { id } } } } }`;
+    type Row = { email: string; mfaEnabled: boolean | null; agency: { id: string } };
+    const ME_MFA = `{ me { mfaEnabled agency { id } } }`;
+    const sam = await login(app.url, 'sam.social');
+    expect(
+      (await app.gqlData<{ me: { mfaEnabled: boolean } }>({ query: ME_MFA, token: sam.accessToken })).me.mfaEnabled,
+    ).toBe(false);
+    // ada's factor was removed above: she sets up a new one.
+    const ada = await login(app.url, 'ada.admin');
+    const adaMe = (
+      await app.gqlData<{ me: { mfaEnabled: boolean; agency: { id: string } } }>({
+        query: ME_MFA,
+        token: ada.accessToken,
+      })
+    ).me;
+    expect(adaMe.mfaEnabled).toBe(false);
+    await enrol(ada);
+    expect(
+      (await app.gqlData<{ me: { mfaEnabled: boolean } }>({ query: ME_MFA, token: ada.accessToken })).me.mfaEnabled,
+    ).toBe(true);
+    // Her agency's admin view: every row says, hers true.
+    const own = (
+      await app.gqlData<{ users: { edges: { node: Row }[] } }>({ query: USERS_MFA, token: ada.accessToken })
+    ).users.edges.map((e) => e.node);
+    expect(own.length).toBeGreaterThan(1);
+    expect(own.every((u) => typeof u.mfaEnabled === 'boolean')).toBe(true);
+    expect(own.find((u) => u.email === 'ada.admin@demo.hearth')?.mfaEnabled).toBe(true);
+    // A partnership admin sees every agency's accounts, but not whether others of other agencies have a factor.
+    const all = (
+      await app.gqlData<{ users: { edges: { node: Row }[] } }>({ query: USERS_MFA, token: pamVerified.accessToken })
+    ).users.edges.map((e) => e.node);
+    expect(all.find((u) => u.email === 'pam.partner@demo.hearth')?.mfaEnabled).toBe(true);
+    const adaSeenByPam = all.find((u) => u.email === 'ada.admin@demo.hearth');
+    expect(adaSeenByPam).toBeDefined();
+    expect(adaSeenByPam!.mfaEnabled).toBeNull();
+  });
+
+  it('new recovery codes need a current authenticator code; the old ones stop working', async () => {
+    const REGENERATE = `mutation ($code: String!) { regenerateRecoveryCodes(code: $code) }`;
+    const practitioner = await login(app.url, 'sam.social');
+    // No factor: nothing to regenerate.
+    expect(
+      errorCode(await app.gql({ query: REGENERATE, variables: { code: '123456' }, token: practitioner.accessToken })),
+    ).toBe('CONFLICT');
+    const pat = await login(app.url, 'pat.police');
+    const { secret, recoveryCodes: old } = await enrol(pat);
+    // A wrong code, or a recovery code, does not renew them.
+    expect(errorCode(await app.gql({ query: REGENERATE, variables: { code: '000000' }, token: pat.accessToken }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(errorCode(await app.gql({ query: REGENERATE, variables: { code: old[0]! }, token: pat.accessToken }))).toBe(
+      'BAD_USER_INPUT',
+    );
+    const { regenerateRecoveryCodes: fresh } = await app.gqlData<{ regenerateRecoveryCodes: string[] }>({
+      query: REGENERATE,
+      variables: { code: await code(secret, 1) },
+      token: pat.accessToken,
+    });
+    expect(fresh).toHaveLength(10);
+    expect(new Set(fresh).size).toBe(10);
+    expect(fresh.filter((c) => old.includes(c))).toEqual([]);
+    // The old codes are refused at sign-in; a new one signs in.
+    const first = await signIn('pat.police@demo.hearth');
+    expect(first.challenge?.step).toBe('MFA_CODE');
+    expect(errorCode(await complete(first.challenge!.token, old[2]!))).toBe('UNAUTHENTICATED');
+    expect((await complete(first.challenge!.token, fresh[0]!)).data?.completeLogin.accessToken).toEqual(
+      expect.any(String),
+    );
+    const { rows } = await query<{ action: string; reason: string; detail: Record<string, unknown> }>(
+      app,
+      `SELECT a.action, a.reason, a.detail FROM audit_entries a JOIN users u ON u.id::text = a.subject_id::text
+       WHERE a.subject_type = 'MfaFactor' AND u.email = 'pat.police@demo.hearth' ORDER BY a.at DESC, a.id DESC LIMIT 1`,
+    );
+    expect(rows[0]).toEqual({
+      action: 'UPDATE',
+      reason: 'recovery codes replaced; the old ones no longer work',
+      detail: { recoveryCodes: 10 },
+    });
+    expect(JSON.stringify(rows)).not.toContain(fresh[0]!);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
+import { startIdentityProvider, type RunningIdentityProvider } from '../apps/api/src/demo/identity-provider.js';
 import { demoWorld, type DemoUser } from './support/demo.js';
 import {
   apolloCache,
@@ -38,11 +39,56 @@ async function wrongCode(secret: string): Promise<string> {
  * the agency admin's enable and password reset. Every new screen is checked with axe-core and
  * photographed at desktop and phone widths.
  */
+const IDP_SECRET_ENV = 'HEARTH_OIDC_SECRET_WEB_ACCOUNT';
+const IDP_SECRET = 'a-client-secret-of-at-least-32-characters-long';
+const IDP_PASSWORD = 'provider-password';
+
+/**
+ * Through an agency's provider as a browser would go, outside the browser (cookies by name, manual
+ * redirects): from Hearth's start path, the provider's login form, to the web client's address
+ * Hearth's callback sends the browser to (`/?signin=<handoff>`).
+ */
+async function providerSignIn(start: string, issuer: string, login: string): Promise<string> {
+  const cookies = new Map<string, string>();
+  const send = async (url: string, init: RequestInit = {}) => {
+    const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [name, ...value] = line.split(';')[0]!.trim().split('=');
+      cookies.set(name!, value.join('='));
+    }
+    return res;
+  };
+  let res = await send(start);
+  for (let hops = 0; hops < 12; hops++) {
+    if (res.status === 200) {
+      const action = /<form method="post" action="([^"]+)"/.exec(await res.text())?.[1];
+      if (!action) throw new Error('no login form at the provider');
+      res = await send(new URL(action, issuer).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login, password: IDP_PASSWORD }).toString(),
+      });
+      continue;
+    }
+    const next = new URL(res.headers.get('location')!, res.url);
+    if (next.pathname === '/' && next.searchParams.has('signin')) return `/?signin=${next.searchParams.get('signin')}`;
+    if (next.searchParams.has('signinError')) throw new Error(`refused: ${next.searchParams.get('signinError')}`);
+    res = await send(next.href);
+  }
+  throw new Error('too many redirects');
+}
+
 describe('the web client: accounts, second factor and the directory', () => {
   let client: { dir: string };
   let app: TestApp;
   let browser: Browser;
   let as: Record<DemoUser, Session>;
+  let idp: RunningIdentityProvider;
   /** The account ada adds in one test and manages in the next. */
   let noor = '';
   const tabs: Tab[] = [];
@@ -87,9 +133,23 @@ describe('the web client: accounts, second factor and the directory', () => {
   beforeAll(async () => {
     client = await buildClient();
     const port = await freePort();
+    process.env[IDP_SECRET_ENV] = IDP_SECRET;
+    idp = await startIdentityProvider({
+      clients: [
+        {
+          client_id: 'hearth',
+          client_secret: IDP_SECRET,
+          redirect_uris: [`http://127.0.0.1:${port}/auth/oidc/callback`],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+      ],
+      accounts: { mia: { password: IDP_PASSWORD, email: 'mia.manager@demo.hearth', emailVerified: true } },
+    });
     app = await startTestApp({
       PORT: String(port),
       HEARTH_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
+      HEARTH_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HEARTH_WEB_ROOT: client.dir,
     });
     ({ sessions: as } = await demoWorld(app));
@@ -100,6 +160,8 @@ describe('the web client: accounts, second factor and the directory', () => {
     for (const t of tabs) await t.context.close().catch(() => undefined);
     await browser?.close();
     await app?.close();
+    await idp?.close();
+    delete process.env[IDP_SECRET_ENV];
   }, 60_000);
 
   it('dee edits her contact card, sets up an authenticator, signs out, and signs in with a code from it; a wrong code is refused', async () => {
@@ -397,4 +459,47 @@ describe('the web client: accounts, second factor and the directory', () => {
     await submitPassword(noorTab.page, noor, 'noor reset this one today');
     await signedIn(noorTab.page);
   }, 300_000);
+
+  it('mia, who has an authenticator, signs in through her agency’s provider and is asked for a code, not a password', async () => {
+    const configured = await app.gql({
+      query: `mutation ($input: ConfigureIdentityProviderInput!) { configureAgencyIdentityProvider(input: $input) { agencyId } }`,
+      variables: {
+        input: {
+          agencyId: as['mia.manager'].agencyId,
+          issuer: idp.issuer,
+          clientId: 'hearth',
+          clientSecretEnv: IDP_SECRET_ENV,
+          allowedEmailDomains: ['demo.hearth'],
+        },
+      },
+      token: as['pam.partner'].accessToken,
+    });
+    expect(configured.errors).toBeUndefined();
+    const { beginMfaEnrolment } = await app.gqlData<{ beginMfaEnrolment: { secret: string } }>({
+      query: `mutation { beginMfaEnrolment { secret } }`,
+      token: as['mia.manager'].accessToken,
+    });
+    const secret = beginMfaEnrolment.secret;
+    await app.gqlData({
+      query: `mutation ($code: String!) { confirmMfaEnrolment(code: $code) }`,
+      variables: { code: await totp(secret) },
+      token: as['mia.manager'].accessToken,
+    });
+
+    const mia = await tab();
+    await mia.page.goto(
+      await providerSignIn(`${app.url}/auth/oidc/${as['mia.manager'].agencyId}/start`, idp.issuer, 'mia'),
+    );
+    const code = mia.page.getByLabel('Code from your app');
+    await code.waitFor();
+    // The password form is not what it asks for.
+    expect(await mia.page.getByLabel('Password').count()).toBe(0);
+    await code.fill(await totp(secret, 1));
+    await mia.page
+      .getByRole('button', { name: /verify|continue|sign in/i })
+      .first()
+      .click();
+    await signedIn(mia.page);
+    await checkScreen(mia, 'provider-sign-in-code');
+  });
 });

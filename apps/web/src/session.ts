@@ -196,16 +196,11 @@ export function sessionEnded(): void {
  * Redeems the one-time code an agency's identity provider sign-in came back with (`/?signin=`).
  * A sign-in that still needs the authenticator's code is refused here: the password sign-in asks for it.
  */
-export async function signInWithHandoff(handoff: string): Promise<SessionUser> {
-  const data = await call<{ completeExternalSignIn: AuthPayload | { accessToken: null } }>(
-    `mutation ExternalSignIn($handoff: String!) { completeExternalSignIn(handoff: $handoff) { accessToken accessTokenExpiresAt refreshToken ${USER_FIELDS} } }`,
+export async function signInWithHandoff(handoff: string): Promise<Challenge | null> {
+  const data = await call<{ completeExternalSignIn: SignInPayload }>(
+    `mutation ExternalSignIn($handoff: String!) { completeExternalSignIn(handoff: $handoff) { ${SIGN_IN_FIELDS} } }`,
     { handoff },
   );
-  const payload = data.completeExternalSignIn;
-  if (!payload.accessToken) {
-    throw new AuthError(
-      'Your account also needs a code from your authenticator app: sign in with your email and password.',
-    );
-  }
-  return accept(payload);
+  // A second factor is asked after the provider as after a password: the same challenge.
+  return settle(data.completeExternalSignIn);
 }

@@ -2,21 +2,23 @@
 
 -- ExternalSignInRepository.upsertProvider
 INSERT INTO agency_identity_providers
-    (agency_id, issuer, client_id, client_secret_env, email_claim, allowed_email_domains, password_sign_in)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (agency_id, issuer, client_id, client_secret_env, email_claim, allowed_email_domains, password_sign_in,
+     trust_email_without_verified_claim)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (agency_id) DO UPDATE SET issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
     client_secret_env = EXCLUDED.client_secret_env, email_claim = EXCLUDED.email_claim,
     allowed_email_domains = EXCLUDED.allowed_email_domains, password_sign_in = EXCLUDED.password_sign_in,
+    trust_email_without_verified_claim = EXCLUDED.trust_email_without_verified_claim,
     updated_at = now();
 
 -- ExternalSignInRepository.findProvider
 SELECT p.agency_id, a.name AS agency_name, p.issuer, p.client_id, p.client_secret_env, p.email_claim,
-         p.allowed_email_domains, p.password_sign_in, p.updated_at
+         p.allowed_email_domains, p.password_sign_in, p.trust_email_without_verified_claim, p.updated_at
   FROM agency_identity_providers p JOIN agencies a ON a.id = p.agency_id WHERE p.agency_id = $1;
 
 -- ExternalSignInRepository.listProviders
 SELECT p.agency_id, a.name AS agency_name, p.issuer, p.client_id, p.client_secret_env, p.email_claim,
-         p.allowed_email_domains, p.password_sign_in, p.updated_at
+         p.allowed_email_domains, p.password_sign_in, p.trust_email_without_verified_claim, p.updated_at
   FROM agency_identity_providers p JOIN agencies a ON a.id = p.agency_id ORDER BY a.name;
 
 -- ExternalSignInRepository.passwordSignInAllowed

@@ -2,24 +2,28 @@
 
 -- UserRepository.findById
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1;
 
 -- UserRepository.findById (locked)
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 FOR UPDATE OF u;
 
 -- UserRepository.findByEmail
 SELECT s.*, c.password_hash FROM (
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.email = $1) s LEFT JOIN credentials c ON c.user_id = s.id;
 
 -- UserRepository.findWithCredential
 SELECT s.*, c.password_hash FROM (
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1 FOR UPDATE OF u) s
        LEFT JOIN credentials c ON c.user_id = s.id;
 
@@ -70,7 +74,8 @@ SELECT email FROM users WHERE id = $1;
 
 -- UserRepository.page
 SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id
        WHERE ($1::uuid IS NULL OR u.agency_id = $1) AND ($2::text IS NULL OR u.email > $2)
        ORDER BY u.email LIMIT $3;

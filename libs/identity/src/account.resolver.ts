@@ -51,4 +51,13 @@ export class AccountResolver {
   confirmMfaEnrolment(@CurrentPrincipal() principal: Principal, @Args('code') code: string): Promise<string[]> {
     return this.secondFactor.confirm(principal, { code });
   }
+
+  @Authenticated()
+  @Mutation(() => [String], {
+    description:
+      'Ten new recovery codes, shown once, for a current code of your authenticator app; the old ones stop working',
+  })
+  regenerateRecoveryCodes(@CurrentPrincipal() principal: Principal, @Args('code') code: string): Promise<string[]> {
+    return this.secondFactor.regenerateRecoveryCodes(principal, { code });
+  }
 }

@@ -130,7 +130,7 @@ export class AccountService {
     });
     const row = await this.users.findById(principal.userId);
     if (!row) throw notFound();
-    return toUserModel(row);
+    return toUserModel(row, principal);
   }
 
   private async refuseReset(resetId: string | null, userId: string | null): Promise<Error> {

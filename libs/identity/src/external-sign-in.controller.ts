@@ -2,7 +2,13 @@ import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { ATTEMPT_TTL_SECONDS, ExternalSignInError, ExternalSignInService } from './external-sign-in.service.js';
+import { RequestContext } from '@hearth/observability';
+import {
+  ATTEMPT_TTL_SECONDS,
+  ExternalSignInError,
+  ExternalSignInService,
+  ExternalSignInThrottled,
+} from './external-sign-in.service.js';
 
 /** Ties a callback to the browser that started the sign-in (login CSRF). */
 const COOKIE = 'hearth_oidc';
@@ -48,10 +54,15 @@ export class ExternalSignInController {
       return;
     }
     try {
-      const { location, browser } = await this.external.start(agencyId);
+      const { location, browser } = await this.external.start(agencyId, RequestContext.current()?.clientAddress);
       res.cookie(COOKIE, browser, { ...this.cookieOptions(), maxAge: ATTEMPT_TTL_SECONDS * 1000 });
       res.redirect(302, location);
     } catch (error) {
+      if (error instanceof ExternalSignInThrottled) {
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+        res.status(429).type('text/plain').send('Too many sign-ins started from this address; try again later.');
+        return;
+      }
       if (!(error instanceof ExternalSignInError)) throw error;
       res.redirect(302, `/?signinError=${error.code}`);
     }

@@ -29,6 +29,13 @@ export class AgencyIdentityProviderEntity {
   @Column({ name: 'password_sign_in', type: 'boolean' })
   passwordSignIn: boolean;
 
+  /**
+   * Whether an email the provider names without an `email_verified` claim is taken as verified
+   * (providers such as Entra ID send none). A claim of `false` is never trusted.
+   */
+  @Column({ name: 'trust_email_without_verified_claim', type: 'boolean', default: false })
+  trustEmailWithoutVerifiedClaim: boolean;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

@@ -21,6 +21,7 @@ describeRepositorySql(import.meta.url, {
         emailClaim: 'email',
         allowedEmailDomains: ['example.test'],
         passwordSignIn: true,
+        trustEmailWithoutVerifiedClaim: false,
       }),
     );
     await record('ExternalSignInRepository.findProvider', () => repo.findProvider(agencyId));

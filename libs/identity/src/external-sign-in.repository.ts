@@ -13,6 +13,7 @@ export interface IdentityProviderRow {
   email_claim: string;
   allowed_email_domains: string[];
   password_sign_in: boolean;
+  trust_email_without_verified_claim: boolean;
   updated_at: Date;
 }
 
@@ -24,6 +25,7 @@ export interface NewIdentityProvider {
   emailClaim: string;
   allowedEmailDomains: readonly string[];
   passwordSignIn: boolean;
+  trustEmailWithoutVerifiedClaim: boolean;
 }
 
 /** A sign-in sent to a provider, as its callback takes it back. */
@@ -37,7 +39,7 @@ export interface SignInAttemptRow {
 
 const SELECT_PROVIDER = `
   SELECT p.agency_id, a.name AS agency_name, p.issuer, p.client_id, p.client_secret_env, p.email_claim,
-         p.allowed_email_domains, p.password_sign_in, p.updated_at
+         p.allowed_email_domains, p.password_sign_in, p.trust_email_without_verified_claim, p.updated_at
   FROM agency_identity_providers p JOIN agencies a ON a.id = p.agency_id`;
 
 @Injectable()
@@ -60,11 +62,13 @@ export class ExternalSignInRepository {
   async upsertProvider(manager: EntityManager, provider: NewIdentityProvider): Promise<void> {
     await manager.query(
       `INSERT INTO agency_identity_providers
-         (agency_id, issuer, client_id, client_secret_env, email_claim, allowed_email_domains, password_sign_in)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+         (agency_id, issuer, client_id, client_secret_env, email_claim, allowed_email_domains, password_sign_in,
+          trust_email_without_verified_claim)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (agency_id) DO UPDATE SET issuer = EXCLUDED.issuer, client_id = EXCLUDED.client_id,
          client_secret_env = EXCLUDED.client_secret_env, email_claim = EXCLUDED.email_claim,
          allowed_email_domains = EXCLUDED.allowed_email_domains, password_sign_in = EXCLUDED.password_sign_in,
+         trust_email_without_verified_claim = EXCLUDED.trust_email_without_verified_claim,
          updated_at = now()`,
       [
         provider.agencyId,
@@ -74,6 +78,7 @@ export class ExternalSignInRepository {
         provider.emailClaim,
         provider.allowedEmailDomains,
         provider.passwordSignIn,
+        provider.trustEmailWithoutVerifiedClaim,
       ],
     );
   }

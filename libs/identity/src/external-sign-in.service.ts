@@ -13,6 +13,7 @@ import {
   type NewIdentityProvider,
 } from './external-sign-in.repository.js';
 import { IdentifierHash } from './identifier-hash.service.js';
+import { LoginThrottle } from './login-throttle.service.js';
 import { IDENTITY_EVENTS, type ExternalSignInFailure, type IdentityEventRecorder } from './identity-events.js';
 import { UserStatus } from './identity.enums.js';
 import type { AuthPayloadModel } from './identity.models.js';
@@ -32,6 +33,15 @@ export const ATTEMPT_TTL_SECONDS = 600;
 export const HANDOFF_TTL_SECONDS = 60;
 /** How long a provider's discovery document is trusted before it is fetched again. */
 const DISCOVERY_TTL_MS = 10 * 60_000;
+/** What is kept of a provider between sign-ins (per node): its metadata and its signing keys. */
+interface Discovered {
+  /** The provider settings it was fetched for: a change fetches again. */
+  readonly key: string;
+  readonly at: number;
+  readonly server: oidc.ServerMetadata;
+  /** The JWKS document as the provider sent it, and the key ids in it. */
+  jwks?: { readonly body: string; readonly kids: ReadonlySet<string> };
+}
 /** Seconds the provider's clock may differ from Hearth's when ID token times are checked. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 /** Client secrets are read only from variables of this prefix: an admin cannot send another secret out. */
@@ -67,6 +77,14 @@ const CODE_OF: Record<ExternalSignInFailure, ExternalSignInErrorCode> = {
   'handoff-refused': 'SIGN_IN_EXPIRED',
 };
 
+/** Too many sign-ins started from one client address: answered 429 with Retry-After. */
+export class ExternalSignInThrottled extends Error {
+  override readonly name = 'ExternalSignInThrottled';
+  constructor(readonly retryAfterSeconds: number) {
+    super('too many sign-ins started');
+  }
+}
+
 export class ExternalSignInError extends Error {
   override readonly name = 'ExternalSignInError';
   constructor(readonly code: ExternalSignInErrorCode) {
@@ -96,7 +114,8 @@ const sha256 = (value: string): Buffer => createHash('sha256').update(value).dig
  */
 @Injectable()
 export class ExternalSignInService {
-  private readonly discovered = new Map<string, { key: string; at: number; server: oidc.ServerMetadata }>();
+  /** Per agency: the provider's discovery document and key set, until the TTL or a settings change. */
+  private readonly discovered = new Map<string, Discovered>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -105,6 +124,7 @@ export class ExternalSignInService {
     private readonly users: UserRepository,
     private readonly sessions: SessionService,
     private readonly identifiers: IdentifierHash,
+    private readonly throttle: LoginThrottle,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -117,8 +137,13 @@ export class ExternalSignInService {
 
   // ---- the flow ---------------------------------------------------------------------------
 
-  /** Where to send the browser, and the value of the cookie that ties the callback to it. */
-  async start(agencyId: string): Promise<{ location: string; browser: string }> {
+  /**
+   * Where to send the browser, and the value of the cookie that ties the callback to it. Counted
+   * per client address on the atomic limiter first: too many throw ExternalSignInThrottled.
+   */
+  async start(agencyId: string, clientAddress: string | undefined): Promise<{ location: string; browser: string }> {
+    const hit = await this.throttle.externalStart(this.dataSource, clientAddress);
+    if (hit && !hit.allowed) throw new ExternalSignInThrottled(hit.retryAfterSeconds);
     const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(agencyId) ? agencyId : null;
     const provider = id ? await this.repo.findProvider(id) : undefined;
     if (!provider) return this.refuse({ reason: 'no-provider', agencyId: id });
@@ -221,6 +246,7 @@ export class ExternalSignInService {
         issuer,
         subject,
         linkId,
+        emailVerifiedBy: named.verifiedBy,
       });
       return { user, linkedBy: 'email' };
     });
@@ -303,6 +329,7 @@ export class ExternalSignInService {
       emailClaim: data.emailClaim,
       allowedEmailDomains: data.allowedEmailDomains,
       passwordSignIn: data.passwordSignInAllowed,
+      trustEmailWithoutVerifiedClaim: data.trustEmailWithoutVerifiedClaim,
     };
     return this.dataSource.transaction(async (manager) => {
       if (!(await this.agencies.exists(manager, data.agencyId))) throw notFound();
@@ -315,6 +342,7 @@ export class ExternalSignInService {
         clientId: data.clientId,
         allowedEmailDomains: data.allowedEmailDomains,
         passwordSignIn: data.passwordSignInAllowed,
+        trustEmailWithoutVerifiedClaim: data.trustEmailWithoutVerifiedClaim,
       });
       this.discovered.delete(data.agencyId);
       return this.modelOf((await this.repo.findProvider(data.agencyId, manager))!);
@@ -349,6 +377,7 @@ export class ExternalSignInService {
       emailClaim: row.email_claim,
       allowedEmailDomains: row.allowed_email_domains,
       passwordSignInAllowed: row.password_sign_in,
+      trustEmailWithoutVerifiedClaim: row.trust_email_without_verified_claim,
       redirectUri: this.redirectUri,
       startPath: startPath(row.agency_id),
       updatedAt: row.updated_at,
@@ -366,13 +395,19 @@ export class ExternalSignInService {
     return undefined;
   }
 
-  /** The verified email the provider names, from the ID token or else its userinfo endpoint. */
+  /**
+   * The verified email the provider names, from the ID token or else its userinfo endpoint:
+   * verified when its `email_verified` claim is true, or, when it sends no such claim at all and
+   * the agency said so, by the agency's trust in its provider. Always of an allowed domain.
+   */
   private async emailOf(
     provider: IdentityProviderRow,
     configuration: oidc.Configuration,
     tokens: { access_token: string },
     claims: oidc.IDToken,
-  ): Promise<{ email: string } | { refused: ExternalSignInFailure; email?: string }> {
+  ): Promise<
+    { email: string; verifiedBy: 'claim' | 'agency-setting' } | { refused: ExternalSignInFailure; email?: string }
+  > {
     let source: Record<string, unknown> = claims;
     if (typeof claims[provider.email_claim] !== 'string' && configuration.serverMetadata().userinfo_endpoint) {
       try {
@@ -384,15 +419,24 @@ export class ExternalSignInService {
     const value = source[provider.email_claim];
     if (typeof value !== 'string' || value.length > 254 || !value.includes('@')) return { refused: 'no-email' };
     const email = value.trim().toLowerCase();
-    if (source['email_verified'] !== true) return { refused: 'email-not-verified', email };
+    const claim = source['email_verified'];
+    const verifiedBy =
+      claim === true
+        ? ('claim' as const)
+        : claim === undefined && provider.trust_email_without_verified_claim
+          ? ('agency-setting' as const)
+          : undefined;
+    if (!verifiedBy) return { refused: 'email-not-verified', email };
     const domain = email.slice(email.lastIndexOf('@') + 1);
     if (!provider.allowed_email_domains.includes(domain)) return { refused: 'email-domain-not-allowed', email };
-    return { email };
+    return { email, verifiedBy };
   }
 
   /**
-   * openid-client's configuration for a provider: discovery is cached per agency for a while; the
-   * clock skew follows Hearth's clock, so ID token expiry is judged by the one clock.
+   * openid-client's configuration for a provider. Its discovery document and key set are kept per
+   * agency (DISCOVERY_TTL_MS, dropped when the partnership admin changes or removes the provider);
+   * the configuration itself is built per sign-in, cheaply, because its clock skew follows
+   * Hearth's clock, so ID token expiry is judged by the one clock.
    */
   private async configurationOf(provider: IdentityProviderRow): Promise<oidc.Configuration> {
     const insecure = provider.issuer.startsWith('http:') && this.config.nodeEnv !== 'production';
@@ -433,6 +477,7 @@ export class ExternalSignInService {
       auth,
     );
     if (insecure) oidc.allowInsecureRequests(configuration);
+    configuration[oidc.customFetch] = keptKeys(cached);
     // Without this, an ID token from the token endpoint is trusted on TLS alone: its signature is
     // checked against the provider's JWKS here.
     oidc.enableNonRepudiationChecks(configuration);
@@ -453,6 +498,62 @@ export class ExternalSignInService {
       }),
     );
     throw new ExternalSignInError(CODE_OF[refusal.reason]);
+  }
+}
+
+/**
+ * The fetch openid-client uses for one sign-in: the provider's key set is served from what was
+ * kept (fetched once per discovery), and a token response whose ID token names a key id not in
+ * it drops the kept set, so the signature check that follows fetches it once more (the provider
+ * rotated its keys). Only the provider's own token endpoint, over the back channel, can cause
+ * that refetch.
+ */
+function keptKeys(cached: Discovered): oidc.CustomFetch {
+  const { jwks_uri: jwksUri, token_endpoint: tokenEndpoint } = cached.server;
+  return async (url, options) => {
+    if (url === jwksUri && options.method === 'GET') {
+      if (!cached.jwks) {
+        const res = await fetch(url, options);
+        if (!res.ok) return res;
+        const body = await res.text();
+        cached.jwks = { body, kids: kidsOf(body) };
+      }
+      return new Response(cached.jwks.body, { status: 200, headers: { 'content-type': 'application/json' } });
+    }
+    const res = await fetch(url, options);
+    if (url === tokenEndpoint && res.ok && cached.jwks) {
+      const kid = await res
+        .clone()
+        .json()
+        .then((body: unknown) => kidOf(body))
+        .catch(() => undefined);
+      if (kid !== undefined && !cached.jwks.kids.has(kid)) cached.jwks = undefined;
+    }
+    return res;
+  };
+}
+
+function kidsOf(jwks: string): ReadonlySet<string> {
+  try {
+    const keys = (JSON.parse(jwks) as { keys?: unknown }).keys;
+    if (!Array.isArray(keys)) return new Set();
+    return new Set(keys.map((k: { kid?: unknown }) => k?.kid).filter((kid): kid is string => typeof kid === 'string'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** The `kid` in the header of a token response's ID token, if it has one. */
+function kidOf(body: unknown): string | undefined {
+  const idToken = (body as { id_token?: unknown } | null)?.id_token;
+  if (typeof idToken !== 'string') return undefined;
+  try {
+    const header = JSON.parse(Buffer.from(idToken.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      kid?: unknown;
+    };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

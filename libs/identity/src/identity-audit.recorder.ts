@@ -95,8 +95,16 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         actor: { userId: event.userId, agencyId: event.agencyId, roles: [] },
         subjectType: 'ExternalIdentity',
         subjectId: event.linkId,
-        reason: 'account linked to its identity provider subject by verified email',
-        detail: { userId: event.userId, issuer: event.issuer, subject: event.subject },
+        reason:
+          event.emailVerifiedBy === 'claim'
+            ? 'account linked to its identity provider subject by verified email'
+            : 'account linked to its identity provider subject by email (no email_verified claim; trusted by the agency setting)',
+        detail: {
+          userId: event.userId,
+          issuer: event.issuer,
+          subject: event.subject,
+          emailVerifiedBy: event.emailVerifiedBy,
+        },
       };
     case 'identity-provider-configured':
       return {
@@ -109,6 +117,7 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
           clientId: event.clientId,
           allowedEmailDomains: [...event.allowedEmailDomains],
           passwordSignIn: event.passwordSignIn,
+          trustEmailWithoutVerifiedClaim: event.trustEmailWithoutVerifiedClaim,
         },
       };
     case 'identity-provider-removed':
@@ -248,6 +257,15 @@ export function entryOf(event: IdentityEvent): AuditEntryInput {
         subjectType: 'MfaFactor',
         subjectId: event.principal.userId,
         reason: 'second factor confirmed',
+        detail: { recoveryCodes: event.recoveryCodes },
+      };
+    case 'mfa-recovery-codes-regenerated':
+      return {
+        action: AuditAction.UPDATE,
+        actor: event.principal,
+        subjectType: 'MfaFactor',
+        subjectId: event.principal.userId,
+        reason: 'recovery codes replaced; the old ones no longer work',
         detail: { recoveryCodes: event.recoveryCodes },
       };
     case 'mfa-failed':

@@ -77,6 +77,8 @@ export type IdentityEvent =
       readonly issuer: string;
       readonly subject: string;
       readonly linkId: string;
+      /** Whether the provider said the email was verified, or sent no claim and the agency trusts that. */
+      readonly emailVerifiedBy: 'claim' | 'agency-setting';
     }
   | {
       readonly kind: 'identity-provider-configured';
@@ -86,6 +88,7 @@ export type IdentityEvent =
       readonly clientId: string;
       readonly allowedEmailDomains: readonly string[];
       readonly passwordSignIn: boolean;
+      readonly trustEmailWithoutVerifiedClaim: boolean;
     }
   | { readonly kind: 'identity-provider-removed'; readonly principal: Principal; readonly agencyId: string }
   | {
@@ -160,6 +163,7 @@ export type IdentityEvent =
   | { readonly kind: 'contact-card-updated'; readonly principal: Principal; readonly fields: readonly string[] }
   | { readonly kind: 'mfa-enrolment-started'; readonly principal: Principal }
   | { readonly kind: 'mfa-enrolled'; readonly principal: Principal; readonly recoveryCodes: number }
+  | { readonly kind: 'mfa-recovery-codes-regenerated'; readonly principal: Principal; readonly recoveryCodes: number }
   | {
       readonly kind: 'mfa-failed';
       readonly userId: string;

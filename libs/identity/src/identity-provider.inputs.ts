@@ -58,6 +58,10 @@ export const configureIdentityProviderSchema = (production: boolean) =>
       .boolean()
       .nullish()
       .transform((v) => v ?? true),
+    trustEmailWithoutVerifiedClaim: z
+      .boolean()
+      .nullish()
+      .transform((v) => v ?? false),
   });
 
 export const agencyIdSchema = z.strictObject({ agencyId: uuid });
@@ -93,4 +97,11 @@ export class ConfigureIdentityProviderInput {
     description: "Whether the agency's users may still sign in with a Hearth password (default true)",
   })
   passwordSignInAllowed?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether an email sent without an email_verified claim (as Entra ID does) may link an account the first time, still only within allowedEmailDomains; a claim of false is never trusted (default false)',
+  })
+  trustEmailWithoutVerifiedClaim?: boolean | null;
 }

@@ -41,6 +41,9 @@ export class AgencyIdentityProviderModel {
   @Field()
   passwordSignInAllowed: boolean;
 
+  @Field({ description: 'Whether an email sent without an email_verified claim may link an account' })
+  trustEmailWithoutVerifiedClaim: boolean;
+
   @Field({ description: 'The redirect URI to register at the provider' })
   redirectUri: string;
 

@@ -46,6 +46,13 @@ export class UserModel {
 
   @Field(() => ID, { nullable: true, description: "The user's line manager; a manager's team is everyone naming them" })
   managerId: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether a second factor (an authenticator app) is set up: shown to the user themself and to an agency admin of their agency; null to anyone else',
+  })
+  mfaEnabled: boolean | null;
 }
 
 export const UserConnection = ConnectionType(UserModel, 'User');
@@ -88,6 +95,11 @@ export class AuthPayloadModel {
 export class PasswordResetModel {
   @Field(() => String)
   token: string;
+
+  @Field(() => String, {
+    description: "The web client's reset page with the token (in the fragment): hand this link to the account owner",
+  })
+  link: string;
 
   @Field(() => Date)
   expiresAt: Date;

@@ -5,6 +5,11 @@ import { hitRateLimit, refundRateLimit, type Queryable, type RateDecision, type 
 /** Attempts per window, per account (the email tried, whether or not it exists) and per client address. */
 const ACCOUNT: RateLimit = { limit: 5, windowSeconds: 15 * 60 };
 const ADDRESS: RateLimit = { limit: 20, windowSeconds: 15 * 60 };
+/**
+ * Sign-ins started through an identity provider, per client address: each one stores an attempt
+ * and may make Hearth fetch the provider's metadata. Generous for an office behind one NAT.
+ */
+export const EXTERNAL_START: RateLimit = { limit: 60, windowSeconds: 60 };
 
 /** The attempts a login counted, so that a success can give its own back. */
 export interface LoginAttempt {
@@ -34,6 +39,12 @@ export class LoginThrottle {
       retryAfterSeconds: Math.max(0, ...refused.map((h) => h.decision.retryAfterSeconds)),
       hits,
     };
+  }
+
+  /** Counts a sign-in started at an identity provider from this address (counted before any work). */
+  async externalStart(db: Queryable, clientAddress: string | undefined): Promise<RateDecision | undefined> {
+    if (!clientAddress) return undefined;
+    return hitRateLimit(db, `oidc-start:address:${clientAddress}`, EXTERNAL_START);
   }
 
   /** A successful login is not a failure: it gives back its own attempt. */

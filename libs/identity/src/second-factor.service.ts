@@ -111,6 +111,38 @@ export class SecondFactorService {
     return codes;
   }
 
+  /**
+   * New recovery codes for a set-up second factor, for a current code of the authenticator (not a
+   * recovery code: whoever holds only those must not be able to renew them). The old codes stop
+   * working in the same transaction; the new ones are shown once.
+   */
+  async regenerateRecoveryCodes(principal: Principal, input: { code: string }): Promise<string[]> {
+    const { code } = validate(codeSchema, input);
+    const factor = await this.factor(principal.userId, true);
+    if (!factor) throw conflict('No second factor is set up for this account');
+    await this.countAttempt(principal.userId, principal.agencyId);
+    const step = await this.matchTotp(factor.secret, code);
+    const fresh = step !== undefined && (await this.mfa.useStep(principal.userId, step));
+    if (!fresh) {
+      await this.recordFailure(principal.userId, principal.agencyId, step === undefined ? 'wrong-code' : 'code-reused');
+      throw badInput('code', 'is not the current code of your authenticator');
+    }
+    const codes = Array.from({ length: RECOVERY_CODES }, () => this.newRecoveryCode());
+    await this.dataSource.transaction(async (manager) => {
+      await this.mfa.replaceRecoveryCodes(
+        manager,
+        principal.userId,
+        codes.map((c) => this.hashRecoveryCode(c)),
+      );
+      await this.events.record(manager, {
+        kind: 'mfa-recovery-codes-regenerated',
+        principal,
+        recoveryCodes: codes.length,
+      });
+    });
+    return codes;
+  }
+
   /** The second step of a sign-in: a TOTP code, or a recovery code (spent by using it). */
   async verifyAtLogin(user: { id: string; agency_id: string }, code: string): Promise<void> {
     const factor = await this.factor(user.id, true);

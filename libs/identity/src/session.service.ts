@@ -296,7 +296,7 @@ export class SessionService implements Authenticator {
       accessToken,
       refreshToken: refresh.token,
       accessTokenExpiresAt: new Date(Date.now() + this.tokens.accessTokenTtlSeconds * 1000),
-      user: toUserModel(user),
+      user: toUserModel(user, 'self'),
       challenge: null,
     };
   }

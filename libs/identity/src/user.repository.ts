@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Role } from '@hearth/authz';
+import { Role, type Principal } from '@hearth/authz';
 import type { AgencyKind, UserStatus } from './identity.enums.js';
 import type { UserModel } from './identity.models.js';
 
@@ -21,6 +21,8 @@ export interface UserRow {
   manager_id: string | null;
   contact_route: string | null;
   must_change_password: boolean;
+  /** Whether a second factor is set up (confirmed). */
+  mfa_enabled: boolean;
   agency_name: string;
   agency_kind: AgencyKind;
 }
@@ -35,11 +37,23 @@ export interface UserContact {
 
 const SELECT_USER = `
   SELECT u.id, u.agency_id, u.email, u.display_name, u.job_title, u.phone, u.roles, u.status, u.manager_id,
-         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind
+         u.contact_route, u.must_change_password, a.name AS agency_name, a.kind AS agency_kind,
+         EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS mfa_enabled
   FROM users u JOIN agencies a ON a.id = u.agency_id`;
 
-export function toUserModel(row: UserRow): UserModel {
+/**
+ * Who may know whether an account has a second factor: its owner, and an agency admin of its
+ * agency (who removes a lost one). Partnership admins and auditors of other agencies see null.
+ */
+export function mayKnowMfa(viewer: Principal | 'self', row: Pick<UserRow, 'id' | 'agency_id'>): boolean {
+  if (viewer === 'self' || viewer.userId === row.id) return true;
+  return viewer.roles.includes(Role.AGENCY_ADMIN) && viewer.agencyId === row.agency_id;
+}
+
+/** The GraphQL user as `viewer` may see it ('self': the account's own sign-in). */
+export function toUserModel(row: UserRow, viewer: Principal | 'self'): UserModel {
   return {
+    mfaEnabled: mayKnowMfa(viewer, row) ? row.mfa_enabled : null,
     id: row.id,
     email: row.email,
     displayName: row.display_name,

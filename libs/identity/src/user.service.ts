@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Role, type Principal } from '@hearth/authz';
+import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { badInput, conflict, forbidden, notFound, uuid, validate, type HearthError } from '@hearth/errors';
 import { decodeCursor, pageSize, toConnection, type Connection } from '@hearth/pagination';
 import { z } from 'zod';
@@ -60,12 +61,13 @@ export class UserService {
     private readonly sessions: SessionService,
     @Inject(IDENTITY_EVENTS) private readonly events: IdentityEventRecorder,
     private readonly ended: SessionEvents,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
   ) {}
 
   async me(principal: Principal): Promise<UserModel> {
     const row = await this.users.findById(principal.userId);
     if (!row) throw notFound();
-    return toUserModel(row);
+    return toUserModel(row, principal);
   }
 
   /** Agency admins see their agency; partnership admins and auditors see every agency. */
@@ -77,12 +79,22 @@ export class UserService {
     const requested = args.agencyId ? validate(uuid, args.agencyId) : undefined;
     const seesAll = isPartnershipAdmin(principal) || principal.roles.includes(Role.AUDITOR);
     if (!seesAll && requested && requested !== principal.agencyId) {
-      return toConnection([], size, () => [], toUserModel);
+      return toConnection(
+        [],
+        size,
+        () => [],
+        (row) => toUserModel(row, principal),
+      );
     }
     const agencyId = seesAll ? requested : principal.agencyId;
     const after = decodeCursor(args.after, ['string']);
     const rows = await this.users.page(agencyId, after?.[0] as string | undefined, size + 1);
-    return toConnection(rows, size, (row) => [row.email], toUserModel);
+    return toConnection(
+      rows,
+      size,
+      (row) => [row.email],
+      (row) => toUserModel(row, principal),
+    );
   }
 
   async create(principal: Principal, input: CreateUserInput): Promise<UserModel> {
@@ -100,7 +112,7 @@ export class UserService {
       await this.events.record(manager, { kind: 'user-created', principal, userId, agencyId, roles: data.roles });
       return userId;
     });
-    return toUserModel((await this.users.findById(id))!);
+    return toUserModel((await this.users.findById(id))!, principal);
   }
 
   /** Inserts an account and its credential. No authorisation: for create() and the demo seed. */
@@ -139,7 +151,7 @@ export class UserService {
         after: roles,
       });
     });
-    return toUserModel((await this.users.findById(userId))!);
+    return toUserModel((await this.users.findById(userId))!, principal);
   }
 
   async disable(principal: Principal, input: { userId: string }): Promise<UserModel> {
@@ -156,7 +168,7 @@ export class UserService {
       await this.events.record(manager, { kind: 'user-disabled', principal, userId, agencyId: target.agency_id });
     });
     this.ended.sessionsEnded(userId);
-    return toUserModel((await this.users.findById(userId))!);
+    return toUserModel((await this.users.findById(userId))!, principal);
   }
 
   async enable(principal: Principal, input: { userId: string }): Promise<UserModel> {
@@ -168,7 +180,7 @@ export class UserService {
       await this.users.enable(manager, userId);
       await this.events.record(manager, { kind: 'user-enabled', principal, userId, agencyId: target.agency_id });
     });
-    return toUserModel((await this.users.findById(userId))!);
+    return toUserModel((await this.users.findById(userId))!, principal);
   }
 
   /**
@@ -200,7 +212,9 @@ export class UserService {
         resetId: row.id,
         expiresAt: row.expires_at,
       });
-      return { token, expiresAt: row.expires_at };
+      // The web client's reset page; the token in the fragment never reaches a server log.
+      const link = `${this.config.publicUrl}/reset-password#token=${encodeURIComponent(token)}`;
+      return { token, link, expiresAt: row.expires_at };
     });
     this.ended.sessionsEnded(userId);
     return reset;
@@ -220,7 +234,7 @@ export class UserService {
       await this.events.record(manager, { kind: 'mfa-removed', principal, userId, agencyId: target.agency_id });
     });
     this.ended.sessionsEnded(userId);
-    return toUserModel((await this.users.findById(userId))!);
+    return toUserModel((await this.users.findById(userId))!, principal);
   }
 
   /**

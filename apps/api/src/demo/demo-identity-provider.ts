@@ -49,6 +49,7 @@ export async function startDemoIdentityProvider(
       emailClaim: 'email',
       allowedEmailDomains: ['demo.hearth'],
       passwordSignIn: true,
+      trustEmailWithoutVerifiedClaim: false,
     });
   } catch (error) {
     await idp.close();

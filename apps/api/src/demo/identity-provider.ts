@@ -10,7 +10,8 @@ export interface ProviderAccount {
   /** The stable subject; the login when not given. */
   subject?: string;
   email: string;
-  emailVerified: boolean;
+  /** Undefined: the provider sends no `email_verified` claim at all (as Entra ID does). */
+  emailVerified?: boolean;
 }
 
 export interface RunningIdentityProvider {
@@ -58,7 +59,11 @@ export async function startIdentityProvider(options: {
       if (!account) return undefined;
       return {
         accountId: id,
-        claims: () => ({ sub: account.subject ?? id, email: account.email, email_verified: account.emailVerified }),
+        claims: () => ({
+          sub: account.subject ?? id,
+          email: account.email,
+          ...(account.emailVerified === undefined ? {} : { email_verified: account.emailVerified }),
+        }),
       };
     },
     // The agency's own provider: consent to "openid email" is taken as given.

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { AuthError, signInWithHandoff } from '../session.ts';
+import { AuthError, signInWithHandoff, type Challenge } from '../session.ts';
 
 interface SignInProvider {
   agencyId: string;
@@ -19,9 +19,10 @@ const ERRORS: Record<string, string> = {
 
 /**
  * "Sign in with <agency>" for each agency with its own identity provider, and the way back from
- * it: `?signin=<code>` is exchanged once for a session, `?signinError=<CODE>` is explained.
+ * it: `?signin=<code>` is exchanged once for a session (or for the second step, handed to
+ * `onChallenge` when the account has a second factor), `?signinError=<CODE>` is explained.
  */
-export function ProviderSignIn() {
+export function ProviderSignIn({ onChallenge }: { onChallenge: (challenge: Challenge) => void }) {
   const [params] = useState(() => new URLSearchParams(location.search));
   const [providers, setProviders] = useState<SignInProvider[]>([]);
   const [busy, setBusy] = useState(() => params.has('signin'));
@@ -48,11 +49,15 @@ export function ProviderSignIn() {
   useEffect(() => {
     const handoff = params.get('signin');
     if (!handoff) return;
-    signInWithHandoff(handoff).catch((e: unknown) => {
-      setError(e instanceof AuthError ? e.message : 'Hearth cannot be reached. Check your connection.');
-      setBusy(false);
-    });
-  }, [params]);
+    signInWithHandoff(handoff)
+      .then((challenge) => {
+        if (challenge) onChallenge(challenge);
+      })
+      .catch((e: unknown) => {
+        setError(e instanceof AuthError ? e.message : 'Hearth cannot be reached. Check your connection.');
+        setBusy(false);
+      });
+  }, [params, onChallenge]);
 
   if (providers.length === 0 && !error && !busy) return null;
   return (

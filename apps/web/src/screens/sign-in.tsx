@@ -73,7 +73,7 @@ export function SignInScreen() {
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <ProviderSignIn />
+      <ProviderSignIn onChallenge={setChallenge} />
     </main>
   );
 }

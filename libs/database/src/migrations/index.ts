@@ -14,6 +14,7 @@ import { CreateNotifyOutbox1796139706228 } from './1796139706228-CreateNotifyOut
 import { FamilyRowSecurity1796140000000 } from './1796140000000-FamilyRowSecurity.js';
 import { AddAgencyIdentityProviders1796150000000 } from './1796150000000-AddAgencyIdentityProviders.js';
 import { FamilyRowSecurityEverywhere1796170000000 } from './1796170000000-FamilyRowSecurityEverywhere.js';
+import { AddTrustEmailWithoutVerifiedClaim1796180000000 } from './1796180000000-AddTrustEmailWithoutVerifiedClaim.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -35,4 +36,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   FamilyRowSecurity1796140000000,
   AddAgencyIdentityProviders1796150000000,
   FamilyRowSecurityEverywhere1796170000000,
+  AddTrustEmailWithoutVerifiedClaim1796180000000,
 ];
