@@ -6,11 +6,10 @@ import { demoWorld, type DemoUser } from './support/demo.js';
 import {
   apolloCache,
   buildClient,
+  checkScreen,
   freePort,
   launchBrowser,
-  openTab,
-  screenshots,
-  seriousA11yViolations,
+  openTabAs,
   signIn,
   type Tab,
 } from './support/browser.js';
@@ -92,18 +91,7 @@ describe('the web client: accounts, second factor and the directory', () => {
   /** The account ada adds in one test and manages in the next. */
   let noor = '';
   const tabs: Tab[] = [];
-  const tab = async (who?: string) => {
-    const opened = await openTab(browser, app.url);
-    tabs.push(opened);
-    if (who) await signIn(opened, who);
-    return opened;
-  };
-  const checkScreen = async (t: Tab, name: string) => {
-    expect(await seriousA11yViolations(t.page)).toEqual([]);
-    expect(t.cspViolations).toEqual([]);
-    expect(t.errors).toEqual([]);
-    await screenshots(t.page, name);
-  };
+  const tab = (who?: string) => openTabAs(browser, app.url, tabs, who);
   /** The password form, submitted; what comes next is the test's to await. */
   const submitPassword = async (page: Page, email: string, password: string) => {
     await page.goto('/');

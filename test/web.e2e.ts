@@ -5,11 +5,11 @@ import { demoWorld, type DemoUser } from './support/demo.js';
 import {
   apolloCache,
   buildClient,
+  checkScreen,
   freePort,
   launchBrowser,
   openTab,
-  screenshots,
-  seriousA11yViolations,
+  openTabAs,
   signIn,
   type Tab,
 } from './support/browser.js';
@@ -35,19 +35,7 @@ describe('the web client', () => {
     HEARTH_ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
     HEARTH_WEB_ROOT: client.dir,
   });
-  const tab = async (who?: string) => {
-    const opened = await openTab(browser, app.url);
-    tabs.push(opened);
-    if (who) await signIn(opened, who);
-    return opened;
-  };
-  /** axe-core finds nothing serious, and the page broke no CSP rule; then the screenshots. */
-  const checkScreen = async (t: Tab, name: string) => {
-    expect(await seriousA11yViolations(t.page)).toEqual([]);
-    expect(t.cspViolations).toEqual([]);
-    expect(t.errors).toEqual([]);
-    await screenshots(t.page, name);
-  };
+  const tab = (who?: string) => openTabAs(browser, app.url, tabs, who);
   const openFamily = async (page: Page, reference: string) => {
     await page.getByRole('link', { name: 'My caseload' }).click();
     await page.getByRole('link', { name: reference }).click();

@@ -1,5 +1,7 @@
+import { expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { watch } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -26,12 +28,7 @@ export async function buildClient(): Promise<{ dir: string }> {
   try {
     mkdirSync(dir);
   } catch {
-    // Another file is building it (or has): wait for it, for as long as a build may take.
-    const deadline = Date.now() + 240_000;
-    while (!existsSync(done)) {
-      if (Date.now() > deadline) throw new Error(`the web client was not built in ${dir}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await builtElsewhere(dir, done);
     return { dir };
   }
   await promisify(execFile)(
@@ -50,6 +47,20 @@ export async function buildClient(): Promise<{ dir: string }> {
   );
   writeFileSync(done, '');
   return { dir };
+}
+
+/** Another file is building the client (or has): resolves when its marker file appears. */
+async function builtElsewhere(dir: string, done: string): Promise<void> {
+  const signal = AbortSignal.timeout(240_000);
+  try {
+    const changes = watch(dir, { signal });
+    // Watching first, then looking: a marker written in between is not missed.
+    if (existsSync(done)) return;
+    for await (const _change of changes) if (existsSync(done)) return;
+  } catch (error) {
+    if (signal.aborted) throw new Error(`the web client was not built in ${dir} within 240 s`);
+    throw error;
+  }
 }
 
 /** A port that was free a moment ago: the server must keep it across a restart. */
@@ -158,6 +169,22 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+/** A tab on `baseURL`, kept in `tabs` for closing, signed in as `who` when given. */
+export async function openTabAs(browser: Browser, baseURL: string, tabs: Tab[], who?: string): Promise<Tab> {
+  const opened = await openTab(browser, baseURL);
+  tabs.push(opened);
+  if (who) await signIn(opened, who);
+  return opened;
+}
+
+/** axe-core finds nothing serious, and the page broke no CSP rule nor threw; then the screenshots. */
+export async function checkScreen(tab: Tab, name: string): Promise<void> {
+  expect(await seriousA11yViolations(tab.page)).toEqual([]);
+  expect(tab.cspViolations).toEqual([]);
+  expect(tab.errors).toEqual([]);
+  await screenshots(tab.page, name);
 }
 
 /** The screen at desktop and phone widths, saved under test-results/web/. */
