@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { argon2id, argon2Verify } from 'hash-wasm';
+import { randomBytes } from 'node:crypto';
 import { HearthError } from '@hearth/errors';
-import { PasswordService } from './password.service.js';
+import { PASSWORD_HASHING, PasswordService } from './password.service.js';
 
 const refusal = (fn: () => unknown): HearthError => {
   try {
@@ -39,5 +41,30 @@ describe('PasswordService.checkPolicy', () => {
     expect(await passwords.verify(hash, 'Heron lantern quietly 41')).toBe(true);
     expect(await passwords.verify(hash, 'Heron lantern quietly 42')).toBe(false);
     expect(await passwords.verify(undefined, 'hearth-decoy-password')).toBe(false);
+  });
+
+  it('writes and reads the PHC strings of the WebAssembly build, whichever engine this Node runs', async () => {
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    // Node 24.7 brought argon2 into node:crypto; from there Hearth hashes natively.
+    expect(PASSWORD_HASHING).toBe(major > 24 || (major === 24 && minor >= 7) ? 'node' : 'webassembly');
+
+    const ours = await passwords.hash('Heron lantern quietly 41');
+    expect(ours).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(await argon2Verify({ password: 'Heron lantern quietly 41', hash: ours })).toBe(true);
+
+    const theirs = await argon2id({
+      password: 'Heron lantern quietly 41',
+      salt: randomBytes(16),
+      parallelism: 1,
+      iterations: 2,
+      memorySize: 19_456,
+      hashLength: 32,
+      outputType: 'encoded',
+    });
+    expect(await passwords.verify(theirs, 'Heron lantern quietly 41')).toBe(true);
+    expect(await passwords.verify(theirs, 'Heron lantern quietly 4')).toBe(false);
+    // A stored hash Hearth cannot read (another algorithm, a damaged string) never matches.
+    expect(await passwords.verify(theirs.replace('argon2id', 'argon2i'), 'Heron lantern quietly 41')).toBe(false);
+    expect(await passwords.verify(theirs.slice(0, -4), 'Heron lantern quietly 41')).toBe(false);
   });
 });
