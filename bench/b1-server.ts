@@ -27,8 +27,8 @@ const env = (name: string) => {
 };
 const sql = hearthSql(env('B1_ROOT'));
 const S = {
-  session: sql('identity', 'session.repository', 'SessionRepository.findForCheck'),
-  relationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser'),
+  // The session check with the user's relationships (the ability's facts), as an operation runs it.
+  sessionWithFacts: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser (with the session check)'),
   familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
   familyRelationshipsOf: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies (some users)'),
   family: sql('network', 'family.repository', 'FamilyRepository.visible'),
@@ -106,22 +106,25 @@ async function verifyToken(authorization: string | undefined): Promise<Claims> {
   }
 }
 
-async function checkSession(run: Run, claims: Claims): Promise<Principal> {
+interface Checked {
+  principal: Principal;
+  ability: ReturnType<typeof defineAbility>;
+}
+
+/** The session check and the user's relationships, in one statement (as Hearth's operations). */
+async function checkSession(run: Run, claims: Claims): Promise<Checked> {
   const [row] = await run<{
     agency_id: string;
     roles: Role[];
     status: string;
     revoked_at: Date | null;
     expires_at: Date;
-  }>('session', [claims.sessionId, claims.userId]);
+    facts: { family_id: string; user_id: string; via: string }[];
+  }>('sessionWithFacts', [claims.userId, claims.sessionId]);
   if (!row || row.status !== 'ACTIVE' || row.revoked_at !== null || row.expires_at <= new Date())
     throw new HttpError(401, 'unauthenticated');
-  return { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
-}
-
-async function abilityOf(run: Run, principal: Principal) {
-  const rows = await run<{ family_id: string; user_id: string; via: string }>('relationships', [principal.userId]);
-  return defineAbility(factsFrom(principal, rows as never));
+  const principal = { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
+  return { principal, ability: defineAbility(factsFrom(principal, row.facts as never)) };
 }
 
 async function requireFamily(run: Run, ability: ReturnType<typeof defineAbility>, familyId: string) {
@@ -167,13 +170,12 @@ interface PageRow extends EventRow {
 async function read(
   client: pg.PoolClient,
   run: Run,
-  principal: Principal,
+  { principal, ability }: Checked,
   body: { familyId: string; first: number },
   audit: boolean,
   trace?: Trace,
 ) {
   const { familyId, first } = body;
-  const ability = await abilityOf(run, principal);
   await requireFamily(run, ability, familyId);
   // The page with its authors' cards and agencies joined, as Hearth reads it.
   const rows = (await runPage(client, pageStatement(ability, familyId, undefined, first + 1), trace)).slice(0, first);
@@ -222,8 +224,7 @@ async function countMutation(client: pg.PoolClient, userId: string, trace?: Trac
   await hitRateLimit(counter, `mutation:user:${userId}`, window);
 }
 
-async function ingest(run: Run, principal: Principal, input: PostInput) {
-  const ability = await abilityOf(run, principal);
+async function ingest(run: Run, { principal, ability }: Checked, input: PostInput) {
   await requireFamily(run, ability, input.familyId);
   if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
   const occurredAt = new Date(input.occurredAt);
@@ -327,12 +328,12 @@ async function handle(path: string, authorization: string | undefined, body: str
     const claims = await verifyToken(authorization);
     if (path === '/ingest') await countMutation(client, claims.userId, trace);
     await client.query('BEGIN');
-    const principal = await checkSession(run, claims);
+    const checked = await checkSession(run, claims);
     const parsed = JSON.parse(body) as never;
     let result: unknown;
-    if (path === '/read') result = await read(client, run, principal, parsed, true, trace);
-    else if (path === '/read?audit=off') result = await read(client, run, principal, parsed, false, trace);
-    else if (path === '/ingest') result = await ingest(run, principal, parsed);
+    if (path === '/read') result = await read(client, run, checked, parsed, true, trace);
+    else if (path === '/read?audit=off') result = await read(client, run, checked, parsed, false, trace);
+    else if (path === '/ingest') result = await ingest(run, checked, parsed);
     else throw new HttpError(404, 'no such path');
     await client.query('COMMIT');
     return result;

@@ -1,10 +1,10 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GraphQLError, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { AUTHENTICATOR, type Authenticator, type Principal } from '@hearth/authz';
+import { AUTHENTICATOR, FACTS_SOURCE, type Authenticator, type FactsSource, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
 import { hitRateLimit, UnitOfWork, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
@@ -38,7 +38,7 @@ interface RequestState {
 /**
  * Every GraphQL operation passes here once, after it is known and before it runs, and runs as one
  * unit of work (see @hearth/database): one pooled connection for the whole operation, the
- * session check, access facts, every root field (each a savepoint but the first), every
+ * session check with the access facts (one statement, before the transaction), every root field (each a savepoint but the first), every
  * DataLoader batch and every audit entry, DENIED ones included, committed together once the
  * response is ready; after the commit, the effects (socket doorbells) run with the connection back
  * in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
@@ -66,6 +66,7 @@ export class MutationGate {
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(HEARTH_CONFIG) config: HearthConfig,
     private readonly keys: IdempotencyKeyRepository,
+    @Optional() @Inject(FACTS_SOURCE) private readonly facts?: FactsSource,
   ) {
     this.perUser = { limit: config.mutationLimits.perUser, windowSeconds: 60 };
     this.perAddress = { limit: config.mutationLimits.perAddress, windowSeconds: 60 };
@@ -187,7 +188,8 @@ export class MutationGate {
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) return undefined;
     try {
-      req.principal = await this.authenticator.authenticate(token);
+      // The access facts come with the session check: one statement for both.
+      req.principal = await this.authenticator.authenticate(token, this.facts);
       return req.principal;
     } catch {
       return undefined; // the guard refuses it, and records the refusal
