@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AUTHENTICATOR, FACTS_SOURCE, type Authenticator, type FactsSource, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { hitRateLimit, UnitOfWork, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
+import { hitRateLimit, UnitOfWork, type BeginOptions, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
 import { IdempotencyKeyRepository, type Claim, type StoredOutcome } from './idempotency-key.repository.js';
 
@@ -60,6 +60,8 @@ export class MutationGate {
   private readonly logger = new Logger('MutationGate');
   private readonly perUser: RateLimit;
   private readonly perAddress: RateLimit;
+  /** How a query's transaction commits (HEARTH_READ_SYNCHRONOUS_COMMIT). */
+  private readonly readCommit: BeginOptions;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,6 +70,7 @@ export class MutationGate {
     private readonly keys: IdempotencyKeyRepository,
     @Optional() @Inject(FACTS_SOURCE) private readonly facts?: FactsSource,
   ) {
+    this.readCommit = config.readSynchronousCommit ? {} : { synchronousCommit: false };
     this.perUser = { limit: config.mutationLimits.perUser, windowSeconds: 60 };
     this.perAddress = { limit: config.mutationLimits.perAddress, windowSeconds: 60 };
   }
@@ -146,7 +149,7 @@ export class MutationGate {
       const principal = await this.principalOf(req);
       const userId = principal?.userId ?? null;
       if (operation?.operation !== OperationTypeNode.MUTATION) {
-        await unit.begin(userId);
+        await unit.begin(userId, this.readCommit);
         return;
       }
       await this.limit(req, principal, operation.selectionSet.selections.length);
