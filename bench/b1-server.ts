@@ -6,6 +6,8 @@
 //
 //   POST /read     { familyId, first }              timeline page (read audit on)
 //   POST /read?audit=off                            the same without the audit INSERT (audit scenario)
+//   POST /read?audit=async                          with it, committed without waiting for the WAL flush
+//                                                   (HEARTH_READ_SYNCHRONOUS_COMMIT=false; audit scenario)
 //   POST /ingest   { familyId, kind, severity, occurredAt, summary }   postEvent
 //
 // The parent may ask { type: 'trace', path, body }: the statements and values of one request, for B0.
@@ -327,12 +329,14 @@ async function handle(path: string, authorization: string | undefined, body: str
   try {
     const claims = await verifyToken(authorization);
     if (path === '/ingest') await countMutation(client, claims.userId, trace);
-    await client.query('BEGIN');
+    // As Hearth's unit of work, in the same round trip as BEGIN.
+    await client.query(path === '/read?audit=async' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
     const checked = await checkSession(run, claims);
     const parsed = JSON.parse(body) as never;
     let result: unknown;
     if (path === '/read') result = await read(client, run, checked, parsed, true, trace);
     else if (path === '/read?audit=off') result = await read(client, run, checked, parsed, false, trace);
+    else if (path === '/read?audit=async') result = await read(client, run, checked, parsed, true, trace);
     else if (path === '/ingest') result = await ingest(run, checked, parsed);
     else throw new HttpError(404, 'no such path');
     await client.query('COMMIT');
