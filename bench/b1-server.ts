@@ -29,8 +29,11 @@ const env = (name: string) => {
 };
 const sql = hearthSql(env('B1_ROOT'));
 const S = {
-  // The session check with the user's relationships (the ability's facts), as an operation runs it.
+  // The session check with the user's relationships (the ability's facts), as a query runs it.
   sessionWithFacts: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser (with the session check)'),
+  // A mutation's: the session, then the relationships in its transaction.
+  session: sql('identity', 'session.repository', 'SessionRepository.findForCheck'),
+  relationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser'),
   familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
   familyRelationshipsOf: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies (some users)'),
   family: sql('network', 'family.repository', 'FamilyRepository.visible'),
@@ -113,20 +116,28 @@ interface Checked {
   ability: ReturnType<typeof defineAbility>;
 }
 
-/** The session check and the user's relationships, in one statement (as Hearth's operations). */
-async function checkSession(run: Run, claims: Claims): Promise<Checked> {
-  const [row] = await run<{
-    agency_id: string;
-    roles: Role[];
-    status: string;
-    revoked_at: Date | null;
-    expires_at: Date;
-    facts: { family_id: string; user_id: string; via: string }[];
-  }>('sessionWithFacts', [claims.userId, claims.sessionId]);
+interface SessionRow {
+  agency_id: string;
+  roles: Role[];
+  status: string;
+  revoked_at: Date | null;
+  expires_at: Date;
+}
+type FactRow = { family_id: string; user_id: string; via: string };
+
+/**
+ * The session check and the user's relationships: for a read in one statement, for a mutation in
+ * two (as Hearth's queries and mutations).
+ */
+async function checkSession(run: Run, claims: Claims, reading: boolean): Promise<Checked> {
+  const [row] = reading
+    ? await run<SessionRow & { facts: FactRow[] }>('sessionWithFacts', [claims.userId, claims.sessionId])
+    : await run<SessionRow>('session', [claims.sessionId, claims.userId]);
   if (!row || row.status !== 'ACTIVE' || row.revoked_at !== null || row.expires_at <= new Date())
     throw new HttpError(401, 'unauthenticated');
   const principal = { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
-  return { principal, ability: defineAbility(factsFrom(principal, row.facts as never)) };
+  const facts = 'facts' in row ? row.facts : await run<FactRow>('relationships', [principal.userId]);
+  return { principal, ability: defineAbility(factsFrom(principal, facts as never)) };
 }
 
 async function requireFamily(run: Run, ability: ReturnType<typeof defineAbility>, familyId: string) {
@@ -331,7 +342,7 @@ async function handle(path: string, authorization: string | undefined, body: str
     if (path === '/ingest') await countMutation(client, claims.userId, trace);
     // As Hearth's unit of work, in the same round trip as BEGIN.
     await client.query(path === '/read?audit=async' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
-    const checked = await checkSession(run, claims);
+    const checked = await checkSession(run, claims, path !== '/ingest');
     const parsed = JSON.parse(body) as never;
     let result: unknown;
     if (path === '/read') result = await read(client, run, checked, parsed, true, trace);

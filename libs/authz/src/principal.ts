@@ -33,8 +33,9 @@ export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 /**
  * Implemented by network, which owns the access facts: what an operation's ability is built from,
  * read by the authenticator together with the session check, so a request's ability costs no
- * round trip of its own. Only an operation's principal (one request) is given facts this way; a
- * socket's, which lives longer, is not.
+ * round trip of its own. Only a GraphQL query's principal (one request, which writes nothing its
+ * facts depend on) is given facts this way; a mutation's reads them in its transaction, a socket's
+ * principal (which lives longer) never keeps them.
  */
 export interface FactsSource {
   /** A SELECT of the facts' rows of the user whose id is `$1` (it names only its owner's tables). */

@@ -38,10 +38,10 @@ interface RequestState {
 /**
  * Every GraphQL operation passes here once, after it is known and before it runs, and runs as one
  * unit of work (see @hearth/database): one pooled connection for the whole operation, the
- * session check with the access facts (one statement, before the transaction), every root field (each a savepoint but the first), every
- * DataLoader batch and every audit entry, DENIED ones included, committed together once the
- * response is ready; after the commit, the effects (socket doorbells) run with the connection back
- * in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
+ * session check (with a query's access facts, in one statement, before the transaction), every
+ * root field (each a savepoint but the first), every DataLoader batch and every audit entry,
+ * DENIED ones included, committed together once the response is ready; after the commit, the
+ * effects (socket doorbells) run with the connection back in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
  * sees what was committed before it began. A response is sent only once its work has committed;
  * a commit that fails turns it into INTERNAL_SERVER_ERROR.
  *
@@ -146,9 +146,10 @@ export class MutationGate {
     }
     state.unit = unit;
     try {
-      const principal = await this.principalOf(req);
+      const reading = operation?.operation !== OperationTypeNode.MUTATION;
+      const principal = await this.principalOf(req, reading);
       const userId = principal?.userId ?? null;
-      if (operation?.operation !== OperationTypeNode.MUTATION) {
+      if (reading) {
         await unit.begin(userId, this.readCommit);
         return;
       }
@@ -185,14 +186,18 @@ export class MutationGate {
   }
 
   /** The guard authenticates again only if this did not (it reuses the request's principal). */
-  private async principalOf(req: GateRequest): Promise<Principal | undefined> {
+  /**
+   * A query's access facts come with its session check, in one statement: it writes nothing but
+   * its audit entries, so facts read just before its transaction are the ones it would read in it.
+   * A mutation reads them in its transaction, where what it wrote before counts.
+   */
+  private async principalOf(req: GateRequest, reading: boolean): Promise<Principal | undefined> {
     if (req.principal) return req.principal;
     const header = req.headers['authorization'];
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) return undefined;
     try {
-      // The access facts come with the session check: one statement for both.
-      req.principal = await this.authenticator.authenticate(token, this.facts);
+      req.principal = await this.authenticator.authenticate(token, reading ? this.facts : undefined);
       return req.principal;
     } catch {
       return undefined; // the guard refuses it, and records the refusal
