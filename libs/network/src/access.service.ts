@@ -26,7 +26,7 @@ export const BREAK_GLASS_READ = 'break-glass';
 /**
  * Builds the request's ability from what the database says now (the relationship view). Built
  * once per request (keyed by the principal, which lives exactly as long as the request). As the
- * request's FactsSource, it has an operation's facts read with its session check.
+ * request's FactsSource, it has a query's facts read with its session check.
  */
 @Injectable()
 export class AccessService implements FactsSource {
