@@ -6,6 +6,8 @@
 //
 //   POST /read     { familyId, first }              timeline page (read audit on)
 //   POST /read?audit=off                            the same without the audit INSERT (audit scenario)
+//   POST /read?audit=async                          with it, committed without waiting for the WAL flush
+//                                                   (HEARTH_READ_SYNCHRONOUS_COMMIT=false; audit scenario)
 //   POST /ingest   { familyId, kind, severity, occurredAt, summary }   postEvent
 //
 // The parent may ask { type: 'trace', path, body }: the statements and values of one request, for B0.
@@ -27,6 +29,9 @@ const env = (name: string) => {
 };
 const sql = hearthSql(env('B1_ROOT'));
 const S = {
+  // The session check with the user's relationships (the ability's facts), as a query runs it.
+  sessionWithFacts: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser (with the session check)'),
+  // A mutation's: the session, then the relationships in its transaction.
   session: sql('identity', 'session.repository', 'SessionRepository.findForCheck'),
   relationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser'),
   familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
@@ -106,22 +111,33 @@ async function verifyToken(authorization: string | undefined): Promise<Claims> {
   }
 }
 
-async function checkSession(run: Run, claims: Claims): Promise<Principal> {
-  const [row] = await run<{
-    agency_id: string;
-    roles: Role[];
-    status: string;
-    revoked_at: Date | null;
-    expires_at: Date;
-  }>('session', [claims.sessionId, claims.userId]);
-  if (!row || row.status !== 'ACTIVE' || row.revoked_at !== null || row.expires_at <= new Date())
-    throw new HttpError(401, 'unauthenticated');
-  return { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
+interface Checked {
+  principal: Principal;
+  ability: ReturnType<typeof defineAbility>;
 }
 
-async function abilityOf(run: Run, principal: Principal) {
-  const rows = await run<{ family_id: string; user_id: string; via: string }>('relationships', [principal.userId]);
-  return defineAbility(factsFrom(principal, rows as never));
+interface SessionRow {
+  agency_id: string;
+  roles: Role[];
+  status: string;
+  revoked_at: Date | null;
+  expires_at: Date;
+}
+type FactRow = { family_id: string; user_id: string; via: string };
+
+/**
+ * The session check and the user's relationships: for a read in one statement, for a mutation in
+ * two (as Hearth's queries and mutations).
+ */
+async function checkSession(run: Run, claims: Claims, reading: boolean): Promise<Checked> {
+  const [row] = reading
+    ? await run<SessionRow & { facts: FactRow[] }>('sessionWithFacts', [claims.userId, claims.sessionId])
+    : await run<SessionRow>('session', [claims.sessionId, claims.userId]);
+  if (!row || row.status !== 'ACTIVE' || row.revoked_at !== null || row.expires_at <= new Date())
+    throw new HttpError(401, 'unauthenticated');
+  const principal = { userId: claims.userId, agencyId: row.agency_id, roles: row.roles, sessionId: claims.sessionId };
+  const facts = 'facts' in row ? row.facts : await run<FactRow>('relationships', [principal.userId]);
+  return { principal, ability: defineAbility(factsFrom(principal, facts as never)) };
 }
 
 async function requireFamily(run: Run, ability: ReturnType<typeof defineAbility>, familyId: string) {
@@ -167,13 +183,12 @@ interface PageRow extends EventRow {
 async function read(
   client: pg.PoolClient,
   run: Run,
-  principal: Principal,
+  { principal, ability }: Checked,
   body: { familyId: string; first: number },
   audit: boolean,
   trace?: Trace,
 ) {
   const { familyId, first } = body;
-  const ability = await abilityOf(run, principal);
   await requireFamily(run, ability, familyId);
   // The page with its authors' cards and agencies joined, as Hearth reads it.
   const rows = (await runPage(client, pageStatement(ability, familyId, undefined, first + 1), trace)).slice(0, first);
@@ -222,8 +237,7 @@ async function countMutation(client: pg.PoolClient, userId: string, trace?: Trac
   await hitRateLimit(counter, `mutation:user:${userId}`, window);
 }
 
-async function ingest(run: Run, principal: Principal, input: PostInput) {
-  const ability = await abilityOf(run, principal);
+async function ingest(run: Run, { principal, ability }: Checked, input: PostInput) {
   await requireFamily(run, ability, input.familyId);
   if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
   const occurredAt = new Date(input.occurredAt);
@@ -326,13 +340,15 @@ async function handle(path: string, authorization: string | undefined, body: str
   try {
     const claims = await verifyToken(authorization);
     if (path === '/ingest') await countMutation(client, claims.userId, trace);
-    await client.query('BEGIN');
-    const principal = await checkSession(run, claims);
+    // As Hearth's unit of work, in the same round trip as BEGIN.
+    await client.query(path === '/read?audit=async' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+    const checked = await checkSession(run, claims, path !== '/ingest');
     const parsed = JSON.parse(body) as never;
     let result: unknown;
-    if (path === '/read') result = await read(client, run, principal, parsed, true, trace);
-    else if (path === '/read?audit=off') result = await read(client, run, principal, parsed, false, trace);
-    else if (path === '/ingest') result = await ingest(run, principal, parsed);
+    if (path === '/read') result = await read(client, run, checked, parsed, true, trace);
+    else if (path === '/read?audit=off') result = await read(client, run, checked, parsed, false, trace);
+    else if (path === '/read?audit=async') result = await read(client, run, checked, parsed, true, trace);
+    else if (path === '/ingest') result = await ingest(run, checked, parsed);
     else throw new HttpError(404, 'no such path');
     await client.query('COMMIT');
     return result;

@@ -155,6 +155,31 @@ describe('one unit of work per operation', () => {
     expect(named).toBe(pat);
   });
 
+  it('commits without waiting for the WAL flush only when asked, for that transaction only', async () => {
+    const dataSource = app.hearth.app.get(DataSource);
+    const pat = as['pat.police'].userId;
+    const settings = async (options?: { synchronousCommit?: boolean }) => {
+      let seen: { sync: string; user: string } | undefined;
+      await UnitOfWork.scope(async () => {
+        const unit = await UnitOfWork.open(dataSource);
+        await unit.begin(pat, options);
+        const [row] = await dataSource.query<{ sync: string; user: string }[]>(
+          `SELECT current_setting('synchronous_commit') AS sync, current_setting('hearth.user_id', true) AS user`,
+        );
+        seen = row;
+        await unit.commit();
+      });
+      return seen;
+    };
+    // The server's own setting (the test cluster does not flush at all; production does).
+    const [{ server }] = (await dataSource.query<{ server: string }[]>(
+      `SELECT current_setting('synchronous_commit') AS server`,
+    )) as [{ server: string }];
+    // In the same round trip as BEGIN and the user's name; the next transaction has the server's again.
+    expect(await settings({ synchronousCommit: false })).toEqual({ sync: 'off', user: pat });
+    expect(await settings()).toEqual({ sync: server, user: pat });
+  });
+
   it('commits the DENIED entry of a refused read, and the READ entry of an allowed one', async () => {
     const dee = as['dee.school'];
     const allowed = await app.gql<{ family: { id: string } }>({

@@ -46,7 +46,7 @@ export class AppModule {
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [MutationGateModule.forRoot({ imports: [IdentityModule] })],
+          imports: [MutationGateModule.forRoot({ imports: [IdentityModule, NetworkModule] })],
           inject: [MutationGate],
           useFactory: (gate: MutationGate) => graphqlOptions(config, logger, metrics, gate),
         }),

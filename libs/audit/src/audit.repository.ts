@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@hearth/database';
 import type { AuditAction, AuditOutcome } from './audit-action.js';
 import type { RecordedAuditEntry } from './audit-entry.js';
 
@@ -77,7 +78,9 @@ const EQUALITY: ReadonlyArray<readonly [keyof AuditFilter, string, string]> = [
 @Injectable()
 export class AuditRepository {
   async insert(manager: EntityManager, entry: AuditEntryRecord): Promise<RecordedAuditEntry> {
-    const rows = await manager.query<RecordedAuditEntry[]>(
+    // Prepared: every operation writes one, so it is parsed once per connection.
+    const rows = await preparedQuery<RecordedAuditEntry>(
+      manager,
       `INSERT INTO audit_entries (actor_id, actor_agency_id, actor_roles, action, outcome, subject_type, subject_id,
                                   family_id, person_id, reason, detail, request_id, client_address, user_agent)
        VALUES ($1, $2, $3::text[], $4::audit_action, $5::audit_outcome, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14)

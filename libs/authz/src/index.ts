@@ -9,8 +9,8 @@ export {
 } from './access.decorators.js';
 export type { AccessDeclaration, RequestWithPrincipal } from './access.decorators.js';
 export { AccessGuard } from './access.guard.js';
-export { ALL_ROLES, AUTHENTICATOR, DENIAL_RECORDER, Role } from './principal.js';
-export type { Authenticator, Denial, DenialRecorder, Principal } from './principal.js';
+export { ALL_ROLES, AUTHENTICATOR, DENIAL_RECORDER, FACTS_SOURCE, Role } from './principal.js';
+export type { Authenticator, Denial, DenialRecorder, FactsSource, Principal } from './principal.js';
 export { RefusalInterceptor } from './refusal.interceptor.js';
 export { undeclaredHandlers } from './declarations.js';
 export { allows, CASE_ROLES, defineAbility } from './ability.js';

@@ -74,6 +74,16 @@ describe('loadConfig', () => {
       );
   });
 
+  it('waits for the WAL flush of a read unless told not to', () => {
+    expect(loadConfig({ HEARTH_DATA_DIR: dataDir() }).readSynchronousCommit).toBe(true);
+    expect(
+      loadConfig({ HEARTH_DATA_DIR: dataDir(), HEARTH_READ_SYNCHRONOUS_COMMIT: 'false' }).readSynchronousCommit,
+    ).toBe(false);
+    expect(failure({ HEARTH_READ_SYNCHRONOUS_COMMIT: 'off' })).toBe(
+      'HEARTH_READ_SYNCHRONOUS_COMMIT must be true or false (got "off")',
+    );
+  });
+
   it('names the variable and the value that is wrong, on one line', () => {
     const message = failure({ PORT: 'eighty' });
     expect(message).toBe('PORT must be an integer from 0 to 65535 (got "eighty")');

@@ -50,6 +50,14 @@ export interface HearthConfig {
   readonly redisUrl: string | undefined;
   /** Number of proxy hops in front of Hearth whose X-Forwarded-For is trusted. */
   readonly trustedProxyHops: number;
+  /**
+   * false: the transaction of a query (a read, whose writes are its audit entries) commits without
+   * waiting for PostgreSQL's WAL flush (`synchronous_commit = off` for that transaction). The
+   * entry is still written in the read's transaction before the answer is sent, but a crash of
+   * PostgreSQL may lose the entries of the last fraction of a second (up to three times
+   * `wal_writer_delay`) of answered reads. Mutations always wait. Default true.
+   */
+  readonly readSynchronousCommit: boolean;
   /** Mutations allowed per minute, cluster-wide (the atomic counter in PostgreSQL). */
   readonly mutationLimits: {
     readonly perUser: number;
@@ -171,6 +179,7 @@ const schema = z.object({
     .min(0, { error: 'must be an integer from 0 to 10' })
     .max(10, { error: 'must be an integer from 0 to 10' })
     .default(0),
+  HEARTH_READ_SYNCHRONOUS_COMMIT: flag.default(true),
   HEARTH_MUTATIONS_PER_MINUTE_PER_USER: z.coerce
     .number({ error: 'must be an integer from 1 to 1000000' })
     .int({ error: 'must be an integer from 1 to 1000000' })
@@ -273,6 +282,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webRoot: resolveDir(e.HEARTH_WEB_ROOT ?? 'dist/web', cwd),
     redisUrl: e.REDIS_URL,
     trustedProxyHops: e.HEARTH_TRUSTED_PROXY_HOPS,
+    readSynchronousCommit: e.HEARTH_READ_SYNCHRONOUS_COMMIT,
     mutationLimits: {
       perUser: e.HEARTH_MUTATIONS_PER_MINUTE_PER_USER,
       perAddress: e.HEARTH_MUTATIONS_PER_MINUTE_PER_ADDRESS,

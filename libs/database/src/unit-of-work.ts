@@ -74,6 +74,16 @@ export class UnitOfWorkRolledBack extends Error {
   override readonly name = 'UnitOfWorkRolledBack';
 }
 
+export interface BeginOptions {
+  readonly isolation?: IsolationLevel;
+  /**
+   * false: the COMMIT does not wait for its WAL to reach disk (`synchronous_commit = off` for this
+   * transaction only). It is still atomic and ordered; a crash of PostgreSQL may lose the last
+   * fraction of a second of such commits after their answers were sent.
+   */
+  readonly synchronousCommit?: boolean;
+}
+
 /** The owner's handle on an open unit of work (one per request). */
 export interface OpenUnitOfWork {
   readonly runner: QueryRunner;
@@ -82,7 +92,7 @@ export interface OpenUnitOfWork {
    * policies read from `hearth.user_id`. The statements run so far (authentication, rate counts)
    * stand alone.
    */
-  begin(userId: string | null, isolation?: IsolationLevel): Promise<void>;
+  begin(userId: string | null, options?: BeginOptions): Promise<void>;
   /**
    * The same, deferred to the request's first service transaction: the statements before it run
    * alone, autocommitted (a sign-in's attempt counts and its user lookup hold no lock while the
@@ -127,22 +137,24 @@ export const UnitOfWork = {
       return work.hold && restarting.getStore() !== work ? work.hold : undefined;
     });
     const defaultIsolation = (dataSource.options as { isolationLevel?: IsolationLevel }).isolationLevel;
-    const start = async (userId: string | null, isolation?: IsolationLevel): Promise<void> => {
+    const start = async (userId: string | null, options: BeginOptions = {}): Promise<void> => {
       work.lazyBegin = undefined;
-      work.restart = () => start(userId, isolation);
+      work.restart = () => start(userId, options);
       const user = userId ?? NOBODY;
+      const isolation = options.isolation;
+      const settings = options.synchronousCommit === false ? `, set_config('synchronous_commit', 'off', true)` : '';
       // One round trip: BEGIN and the user's name go together, as one simple query (no
       // parameters, so the id goes into the text, and only a well-formed one). An isolation level
       // is set by a statement of its own right after BEGIN, before any query: not then.
       const folded = UUID.test(user) && isolation === undefined && defaultIsolation === undefined;
-      work.withBegin = folded ? `SELECT set_config('hearth.user_id', '${user}', true)` : undefined;
+      work.withBegin = folded ? `SELECT set_config('hearth.user_id', '${user}', true)${settings}` : undefined;
       try {
         await runner.startTransaction(isolation);
       } finally {
         work.withBegin = undefined;
       }
       work.begun = true;
-      if (!folded) await runner.query(`SELECT set_config('hearth.user_id', $1, true)`, [user]);
+      if (!folded) await runner.query(`SELECT set_config('hearth.user_id', $1, true)${settings}`, [user]);
       work.cleanAt = work.statements;
     };
     let finished = false;
@@ -168,9 +180,9 @@ export const UnitOfWork = {
     };
     return {
       runner,
-      async begin(userId, isolation) {
+      async begin(userId, options) {
         await work.queue;
-        await start(userId, isolation);
+        await start(userId, options);
       },
       beginWithFirstTransaction(userId) {
         work.lazyBegin = () => start(userId);

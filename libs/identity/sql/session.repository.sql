@@ -18,6 +18,11 @@ UPDATE refresh_tokens SET used_at = now() WHERE id = $1;
 SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified
   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.id = $2;
 
+-- SessionRepository.findForCheckWithFacts (a stand-in for the facts)
+SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified,
+       (SELECT coalesce(json_agg(f), '[]'::json) FROM (SELECT $1::uuid AS user_id) f) AS facts
+  FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1 AND s.id = $2;
+
 -- SessionRepository.markMfaVerified
 UPDATE sessions SET mfa_verified = true WHERE id = $1;
 

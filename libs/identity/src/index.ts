@@ -7,6 +7,7 @@ export { CreateAgencyInput, CreateUserInput } from './identity.inputs.js';
 export { AgencyModel, AuthPayloadModel, UserModel } from './identity.models.js';
 export { IdentityModule } from './identity.module.js';
 export { IDENTITY_ENTITIES, IDENTITY_TABLES } from './tables.js';
+export { sessionCheckWithFacts } from './session.repository.js';
 export { SessionService } from './session.service.js';
 export { UserService } from './user.service.js';
 export type { NewUser } from './user.service.js';

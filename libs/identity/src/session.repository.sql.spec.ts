@@ -17,6 +17,10 @@ describeRepositorySql(import.meta.url, {
     );
     await inTransaction('SessionRepository.markRefreshTokenUsed', (tx) => sessions.markRefreshTokenUsed(tx, id));
     await record('SessionRepository.findForCheck', () => sessions.findForCheck(sessionId, userId));
+    // The facts' statement is another lib's (network's RelationshipRepository.ofUser): a stand-in here.
+    await record('SessionRepository.findForCheckWithFacts (a stand-in for the facts)', () =>
+      sessions.findForCheckWithFacts(sessionId, userId, 'SELECT $1::uuid AS user_id'),
+    );
     await inTransaction('SessionRepository.markMfaVerified', (tx) => sessions.markMfaVerified(tx, sessionId));
     await inTransaction('SessionRepository.revoke', (tx) => sessions.revoke(tx, sessionId, 'logout'));
     await inTransaction('SessionRepository.revokeOthers', (tx) =>

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '@hearth/authz';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 import type { UserStatus } from './identity.enums.js';
 
 /** A refresh token with its session, as a rotation reads it. */
@@ -84,6 +84,23 @@ export class SessionRepository {
     return rows[0];
   }
 
+  /**
+   * The same, with the rows of `facts` (a SELECT of the user `$1`'s rows) read in the same
+   * statement: an operation's first, prepared (the facts' view is costly to plan every time).
+   */
+  async findForCheckWithFacts(
+    sessionId: string,
+    userId: string,
+    facts: string,
+  ): Promise<(SessionCheckRow & { facts: Record<string, unknown>[] }) | undefined> {
+    const rows = await preparedQuery<SessionCheckRow & { facts: Record<string, unknown>[] }>(
+      this.dataSource.manager,
+      sessionCheckWithFacts(facts),
+      [userId, sessionId],
+    );
+    return rows[0];
+  }
+
   /** Opens a session lasting the given seconds; returns its id. */
   async open(manager: EntityManager, userId: string, ttlSeconds: number, mfa: boolean): Promise<string> {
     const rows: { id: string }[] = await manager.query(
@@ -97,4 +114,14 @@ export class SessionRepository {
   async markMfaVerified(manager: EntityManager, sessionId: string): Promise<void> {
     await manager.query(`UPDATE sessions SET mfa_verified = true WHERE id = $1`, [sessionId]);
   }
+}
+
+/**
+ * The session check and another statement's rows (`facts`, whose `$1` is the user's id) in one
+ * statement: one round trip. No live session row, no row at all.
+ */
+export function sessionCheckWithFacts(facts: string): string {
+  return `SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified,
+         (SELECT coalesce(json_agg(f), '[]'::json) FROM (${facts}) f) AS facts
+    FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.id = $1 AND s.id = $2`;
 }

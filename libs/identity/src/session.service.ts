@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Authenticator, Principal } from '@hearth/authz';
+import type { Authenticator, FactsSource, Principal } from '@hearth/authz';
 import { badInput, forbidden, line, rateLimited, unauthenticated, validate } from '@hearth/errors';
 import { RequestContext } from '@hearth/observability';
 import { z } from 'zod';
 import { IdentifierHash } from './identifier-hash.service.js';
 import { IDENTITY_EVENTS, type IdentityEventRecorder } from './identity-events.js';
 import { SessionEvents } from './session-events.js';
-import { SessionRepository } from './session.repository.js';
+import { SessionRepository, type SessionCheckRow } from './session.repository.js';
 import type { AuthPayloadModel } from './identity.models.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { PasswordService } from './password.service.js';
@@ -270,14 +270,18 @@ export class SessionService implements Authenticator {
    * A valid signature is not enough: the session must be live and the user active, and roles
    * come from the database, so a change takes effect on the next request.
    */
-  async authenticate(accessToken: string): Promise<Principal> {
+  async authenticate(accessToken: string, facts?: FactsSource): Promise<Principal> {
     const claims = await this.tokens.verifyAccessToken(accessToken);
-    const row = await this.sessions.findForCheck(claims.sessionId, claims.userId);
+    const row: (SessionCheckRow & { facts?: Record<string, unknown>[] }) | undefined = facts
+      ? await this.sessions.findForCheckWithFacts(claims.sessionId, claims.userId, facts.statement)
+      : await this.sessions.findForCheck(claims.sessionId, claims.userId);
     if (!row || row.status !== UserStatus.ACTIVE || row.revoked_at !== null || row.expires_at <= new Date()) {
       throw unauthenticated();
     }
     const roles = this.secondFactor.effectiveRoles(row.roles, row.mfa_verified);
-    return { userId: claims.userId, agencyId: row.agency_id, roles, sessionId: claims.sessionId };
+    const principal = { userId: claims.userId, agencyId: row.agency_id, roles, sessionId: claims.sessionId };
+    if (facts && row.facts) facts.adopt(principal, row.facts);
+    return principal;
   }
 
   private async openSession(manager: EntityManager, userId: string, mfa: boolean): Promise<string> {

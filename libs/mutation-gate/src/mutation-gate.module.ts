@@ -8,7 +8,7 @@ import { MutationGate } from './mutation-gate.plugin.js';
 import { MUTATION_GATE_ENTITIES } from './tables.js';
 
 export interface MutationGateModuleOptions {
-  /** Modules that provide AUTHENTICATOR. */
+  /** Modules that provide AUTHENTICATOR, and FACTS_SOURCE (read with the session check) if any. */
   readonly imports: NonNullable<ModuleMetadata['imports']>;
 }
 

@@ -1,12 +1,12 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GraphQLError, OperationTypeNode, type FormattedExecutionResult, type OperationDefinitionNode } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { AUTHENTICATOR, type Authenticator, type Principal } from '@hearth/authz';
+import { AUTHENTICATOR, FACTS_SOURCE, type Authenticator, type FactsSource, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { hitRateLimit, UnitOfWork, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
+import { hitRateLimit, UnitOfWork, type BeginOptions, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
 import { IdempotencyKeyRepository, type Claim, type StoredOutcome } from './idempotency-key.repository.js';
 
@@ -38,10 +38,10 @@ interface RequestState {
 /**
  * Every GraphQL operation passes here once, after it is known and before it runs, and runs as one
  * unit of work (see @hearth/database): one pooled connection for the whole operation, the
- * session check, access facts, every root field (each a savepoint but the first), every
- * DataLoader batch and every audit entry, DENIED ones included, committed together once the
- * response is ready; after the commit, the effects (socket doorbells) run with the connection back
- * in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
+ * session check (with a query's access facts, in one statement, before the transaction), every
+ * root field (each a savepoint but the first), every DataLoader batch and every audit entry,
+ * DENIED ones included, committed together once the response is ready; after the commit, the
+ * effects (socket doorbells) run with the connection back in the pool. The transaction is READ COMMITTED, as each service's transaction was: a statement
  * sees what was committed before it began. A response is sent only once its work has committed;
  * a commit that fails turns it into INTERNAL_SERVER_ERROR.
  *
@@ -60,13 +60,17 @@ export class MutationGate {
   private readonly logger = new Logger('MutationGate');
   private readonly perUser: RateLimit;
   private readonly perAddress: RateLimit;
+  /** How a query's transaction commits (HEARTH_READ_SYNCHRONOUS_COMMIT). */
+  private readonly readCommit: BeginOptions;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
     @Inject(HEARTH_CONFIG) config: HearthConfig,
     private readonly keys: IdempotencyKeyRepository,
+    @Optional() @Inject(FACTS_SOURCE) private readonly facts?: FactsSource,
   ) {
+    this.readCommit = config.readSynchronousCommit ? {} : { synchronousCommit: false };
     this.perUser = { limit: config.mutationLimits.perUser, windowSeconds: 60 };
     this.perAddress = { limit: config.mutationLimits.perAddress, windowSeconds: 60 };
   }
@@ -142,10 +146,11 @@ export class MutationGate {
     }
     state.unit = unit;
     try {
-      const principal = await this.principalOf(req);
+      const reading = operation?.operation !== OperationTypeNode.MUTATION;
+      const principal = await this.principalOf(req, reading);
       const userId = principal?.userId ?? null;
-      if (operation?.operation !== OperationTypeNode.MUTATION) {
-        await unit.begin(userId);
+      if (reading) {
+        await unit.begin(userId, this.readCommit);
         return;
       }
       await this.limit(req, principal, operation.selectionSet.selections.length);
@@ -181,13 +186,18 @@ export class MutationGate {
   }
 
   /** The guard authenticates again only if this did not (it reuses the request's principal). */
-  private async principalOf(req: GateRequest): Promise<Principal | undefined> {
+  /**
+   * A query's access facts come with its session check, in one statement: it writes nothing but
+   * its audit entries, so facts read just before its transaction are the ones it would read in it.
+   * A mutation reads them in its transaction, where what it wrote before counts.
+   */
+  private async principalOf(req: GateRequest, reading: boolean): Promise<Principal | undefined> {
     if (req.principal) return req.principal;
     const header = req.headers['authorization'];
     const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
     if (!token) return undefined;
     try {
-      req.principal = await this.authenticator.authenticate(token);
+      req.principal = await this.authenticator.authenticate(token, reading ? this.facts : undefined);
       return req.principal;
     } catch {
       return undefined; // the guard refuses it, and records the refusal

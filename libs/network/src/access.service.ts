@@ -6,10 +6,16 @@ import {
   defineAbility,
   perRequest,
   type AccessFacts,
+  type FactsSource,
   type HearthAbility,
   type Principal,
 } from '@hearth/authz';
-import { factsFrom, RelationshipRepository } from './relationship.repository.js';
+import {
+  factsFrom,
+  RELATIONSHIPS_OF_USER,
+  RelationshipRepository,
+  type RelationshipRow,
+} from './relationship.repository.js';
 
 const ABILITY = Symbol('ability');
 const FACTS = Symbol('facts');
@@ -19,10 +25,13 @@ export const BREAK_GLASS_READ = 'break-glass';
 
 /**
  * Builds the request's ability from what the database says now (the relationship view). Built
- * once per request (keyed by the principal, which lives exactly as long as the request).
+ * once per request (keyed by the principal, which lives exactly as long as the request). As the
+ * request's FactsSource, it has a query's facts read with its session check.
  */
 @Injectable()
-export class AccessService {
+export class AccessService implements FactsSource {
+  readonly statement = RELATIONSHIPS_OF_USER;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly relationships: RelationshipRepository,
@@ -49,14 +58,26 @@ export class AccessService {
     return facts.grantedFor.includes(familyId) ? BREAK_GLASS_READ : null;
   }
 
+  /** The facts of the request, from the rows of `statement` read with the session check. */
+  adopt(principal: Principal, rows: readonly Record<string, unknown>[]): void {
+    void perRequest(principal, FACTS, () => Promise.resolve(factsOf(principal, rows as unknown as RelationshipRow[])));
+  }
+
   private async load(principal: Principal, manager: EntityManager): Promise<AccessFacts> {
-    if (!principal.roles.some((role) => CASE_ROLES.includes(role))) {
-      return { principal, memberOf: [], leads: [], grantedFor: [] };
-    }
-    return factsFrom(principal, await this.relationships.ofUser(manager, principal.userId));
+    if (!holdsCaseRole(principal)) return factsOf(principal, []);
+    return factsOf(principal, await this.relationships.ofUser(manager, principal.userId));
   }
 
   private async build(principal: Principal, manager: EntityManager): Promise<HearthAbility> {
     return defineAbility(await this.facts(principal, manager));
   }
+}
+
+function holdsCaseRole(principal: Principal): boolean {
+  return principal.roles.some((role) => CASE_ROLES.includes(role));
+}
+
+/** Without a case role (now: roles can change between requests), no family's facts count. */
+function factsOf(principal: Principal, rows: readonly RelationshipRow[]): AccessFacts {
+  return holdsCaseRole(principal) ? factsFrom(principal, rows) : { principal, memberOf: [], leads: [], grantedFor: [] };
 }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { FACTS_SOURCE } from '@hearth/authz';
 import { IdentityModule } from '@hearth/identity';
 import { AccessService } from './access.service.js';
 import { ContactCardService } from './contact-card.service.js';
@@ -28,7 +29,12 @@ const SERVICES = [
 ];
 
 /** Families, networks, access and discovery, without transport: the worker loads this. */
-@Module({ imports: [IdentityModule], providers: SERVICES, exports: SERVICES })
+@Module({
+  imports: [IdentityModule],
+  // The access facts an operation's session check reads with it (see the mutation gate).
+  providers: [...SERVICES, { provide: FACTS_SOURCE, useExisting: AccessService }],
+  exports: [...SERVICES, FACTS_SOURCE],
+})
 export class NetworkModule {
   /** The same, with its GraphQL resolvers. */
   static forApi(): DynamicModule {

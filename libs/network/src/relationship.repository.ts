@@ -16,6 +16,8 @@ export interface RelationshipRow {
 }
 
 const COLUMNS = 'family_id, user_id, agency_id, agency_kind, roles, via';
+/** A user's relationships (`$1`): the ability's facts. */
+export const RELATIONSHIPS_OF_USER = `SELECT ${COLUMNS} FROM family_relationships WHERE user_id = $1`;
 
 /**
  * The one source of "who has a relationship with this family now" (the `family_relationships`
@@ -27,7 +29,7 @@ const COLUMNS = 'family_id, user_id, agency_id, agency_kind, roles, via';
 @Injectable()
 export class RelationshipRepository {
   ofUser(manager: EntityManager, userId: string): Promise<RelationshipRow[]> {
-    return manager.query(`SELECT ${COLUMNS} FROM family_relationships WHERE user_id = $1`, [userId]);
+    return manager.query(RELATIONSHIPS_OF_USER, [userId]);
   }
 
   /** Everyone related to these families now, or only the given users among them. */
