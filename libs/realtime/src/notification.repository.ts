@@ -104,7 +104,7 @@ export class NotificationRepository {
 
   /**
    * For each user, up to `limit` of their notifications after that user's `afterSeq`, ordered by
-   * user and sequence number: one round trip, an index range scan per user. Read as the system
+   * user and sequence number: one query, an index range scan per user. Read as the system
    * (the delivery sweep watches every user connected to the node): never from a user's operation.
    */
   after(watermarks: readonly { userId: string; afterSeq: number }[], limit: number): Promise<NotificationRow[]> {
