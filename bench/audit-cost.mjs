@@ -22,45 +22,17 @@
 //   bare           the INSERT into a copy with neither
 //   small detail   the INSERT with a detail of `{"count": 50}` instead of the 50 ids
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readStatements } from './read-script.mjs';
 
 const url = process.env['BENCH_DATABASE_URL'];
 if (!url) throw new Error('BENCH_DATABASE_URL is required (the database `npm run bench` seeded)');
-const scripts = join(fileURLToPath(new URL('.', import.meta.url)), 'results', 'scripts');
 const count = Number(process.argv[2] ?? 300);
 const clients = Number(process.argv[3] ?? 1);
 const rounds = Number(process.argv[4] ?? 3);
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts in clock ticks (USER_HZ, 100 on Linux)
 
-const flags = JSON.parse(readFileSync(join(scripts, 'read.defines.json'), 'utf8'));
-const defines = new Map();
-for (let i = 1; i < flags.length; i += 2) {
-  const pair = flags[i];
-  defines.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-}
-const parameter = (value) =>
-  value === 'NULL'
-    ? null
-    : value.startsWith('{"') && !value.includes('":')
-      ? value
-          .slice(1, -1)
-          .split(',')
-          .map((v) => v.replace(/"/g, ''))
-      : value;
-const statements = readFileSync(join(scripts, 'read.sql'), 'utf8')
-  .trim()
-  .split('\n')
-  .filter((line) => line !== 'BEGIN;' && line !== 'COMMIT;')
-  .map((line, i) => {
-    const values = [];
-    const text = line.replace(/;$/, '').replace(/:(s\d+_\d+)/g, (_, name) => {
-      values.push(parameter(defines.get(name)));
-      return `$${values.length}`;
-    });
-    return { name: `audit_cost_${i}`, text, values };
-  });
+const statements = readStatements('audit_cost');
 const reads = statements.filter((s) => !s.text.startsWith('INSERT INTO audit_entries'));
 const insert = statements.find((s) => s.text.startsWith('INSERT INTO audit_entries'));
 if (!insert) throw new Error('read.sql has no audit INSERT');

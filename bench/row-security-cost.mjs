@@ -9,47 +9,17 @@
 //   BENCH_DATABASE_URL=postgres://… node bench/row-security-cost.mjs [read|page] [transactions]
 //
 // `page` runs the timeline page statement alone instead of the whole request.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readDefines, readStatements } from './read-script.mjs';
 
 const url = process.env['BENCH_DATABASE_URL'];
 if (!url) throw new Error('BENCH_DATABASE_URL is required (the database `npm run bench` seeded)');
-const scripts = join(fileURLToPath(new URL('.', import.meta.url)), 'results', 'scripts');
 const which = process.argv[2] ?? 'read';
 const count = Number(process.argv[3] ?? 300);
 
-// -D name=value pairs, as pgbench takes them.
-const flags = JSON.parse(readFileSync(join(scripts, 'read.defines.json'), 'utf8'));
-const defines = new Map();
-for (let i = 1; i < flags.length; i += 2) {
-  const pair = flags[i];
-  defines.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-}
-/** A pgbench value as a pg parameter: `{"a","b"}` is an array, JSON stays text. */
-const parameter = (value) =>
-  value.startsWith('{"') && !value.includes('":')
-    ? value
-        .slice(1, -1)
-        .split(',')
-        .map((v) => v.replace(/"/g, ''))
-    : value;
-const statements = readFileSync(join(scripts, 'read.sql'), 'utf8')
-  .trim()
-  .split('\n')
-  .filter((line) => line !== 'BEGIN;' && line !== 'COMMIT;')
-  .map((line, i) => {
-    const values = [];
-    const text = line.replace(/;$/, '').replace(/:(s\d+_\d+)/g, (_, name) => {
-      values.push(parameter(defines.get(name)));
-      return `$${values.length}`;
-    });
-    return { name: `rls_${i}`, text, values };
-  })
-  .filter((s) => which !== 'page' || s.text.includes('FROM timeline_events'));
+const statements = readStatements('rls').filter((s) => which !== 'page' || s.text.includes('FROM timeline_events'));
 // The user of the request: the relationships statement's parameter.
-const user = defines.get('s1_1');
+const user = readDefines().get('s1_1');
 
 async function connect(options) {
   const client = new pg.Client({ connectionString: url, options });
