@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
-import { UnitOfWork } from '@hearth/database';
+import { DataSource, type EntityManager } from 'typeorm';
+import { actAsSystem, UnitOfWork } from '@hearth/database';
 import { errorCode } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
@@ -9,7 +9,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 /*
  * Row-level security behind the ability: the app connects as a role that does not own the
  * tables, and every operation's unit of work says whose it is (`hearth.user_id`). A statement
- * that forgets the ability's filter still sees only the families the user relates to.
+ * that forgets the ability's filter still sees only the families the user relates to. It fails
+ * closed: a transaction that names no user sees none, unless it declares itself the system's work.
  */
 
 const TABLES = ['timeline_events', 'event_subjects', 'event_replies', 'event_acknowledgements'];
@@ -158,6 +159,74 @@ describe('row-level security on the family-scoped tables', () => {
       `SELECT DISTINCT family_id FROM access_grants`,
     );
     expect(reviewed.map((r) => r.family_id).sort()).toEqual([a, b].sort());
+  });
+
+  /** `sql` in a transaction of the app's own pool outside any operation, after `scope` (if any). */
+  function inTransaction<T>(
+    scope: ((manager: EntityManager) => Promise<void>) | null,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
+    return dataSource.transaction(async (manager) => {
+      if (scope) await scope(manager);
+      return manager.query<T[]>(sql, params);
+    });
+  }
+
+  it('shows a transaction that names no one no row of any family-scoped table; the system scope sees them all', async () => {
+    // Rows of every covered table exist after the previous test's arrangement and the demo.
+    const a = families['NS-2026-0142']!;
+    const b = families['NS-2026-0157']!;
+    for (const table of COVERED) {
+      // Positive control: the same statement as the system sees rows, of both families.
+      const system = await inTransaction<{ family_id: string }>(actAsSystem, `SELECT family_id FROM ${table}`);
+      expect(system.length).toBeGreaterThan(0);
+      if (table !== 'notifications') expect(system.map((r) => r.family_id)).toEqual(expect.arrayContaining([a, b]));
+      // No scope: a transaction, or a statement on its own, sees nothing.
+      expect(await inTransaction(null, `SELECT family_id FROM ${table}`)).toEqual([]);
+      expect(await dataSource.query(`SELECT family_id FROM ${table}`)).toEqual([]);
+    }
+  });
+
+  it('refuses writing without a scope, and allows it to the system scope', async () => {
+    const pat = as['pat.police'].userId;
+    const a = families['NS-2026-0142']!;
+    const insert = `INSERT INTO timeline_events (family_id, kind, severity, visibility, occurred_at, summary, agency_id, author_id)
+         SELECT $1, 'NOTE', 'INFO', 'NETWORK', now(), 'no scope', u.agency_id, u.id FROM users u WHERE u.id = $2
+         RETURNING id`;
+    const outcome = (run: Promise<unknown[]>) =>
+      run.then(
+        (rows) => rows.length,
+        (error: { code?: string }) => error.code,
+      );
+    // Positive control: the system may write it.
+    expect(await outcome(inTransaction(actAsSystem, insert, [a, pat]))).toBe(1);
+    expect(await outcome(inTransaction(null, insert, [a, pat]))).toBe('42501');
+    expect(await outcome(dataSource.query(insert, [a, pat]))).toBe('42501');
+    // Changing or removing rows without a scope touches none; the system's statement finds them.
+    const touched = (scope: ((manager: EntityManager) => Promise<void>) | null, change: string) =>
+      inTransaction<{ n: number }>(
+        scope,
+        `WITH touched AS (${change} WHERE family_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM touched`,
+        [a],
+      ).then((rows) => rows[0]!.n);
+    expect(await touched(null, `UPDATE alerts SET explanation = explanation`)).toBe(0);
+    expect(await touched(null, `DELETE FROM alert_history`)).toBe(0);
+    expect(await touched(actAsSystem, `UPDATE alerts SET explanation = explanation`)).toBeGreaterThan(0);
+  });
+
+  it("refuses the system scope inside a user's transaction", async () => {
+    const pat = as['pat.police'].userId;
+    const refused = UnitOfWork.scope(async () => {
+      const unit = await UnitOfWork.open(dataSource);
+      try {
+        await unit.begin(pat);
+        await dataSource.transaction((manager) => actAsSystem(manager));
+      } finally {
+        await unit.rollback();
+      }
+    });
+    await expect(refused).rejects.toThrow(/refused/);
   });
 
   it('refuses writing a row into a family the user does not relate to', async () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
+import { actAsSystem } from '@hearth/database';
 import { UserRepository } from '@hearth/identity';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { AlertEngine } from './alert-engine.service.js';
@@ -54,6 +55,7 @@ export class AlertScheduler implements OnModuleDestroy {
   async tick(now: Date = this.clock.now()): Promise<{ escalated: number; raised: number }> {
     const escalated = await this.escalateDue(now);
     const raised = await this.dataSource.transaction(async (manager) => {
+      await actAsSystem(manager);
       // One ABSENCE evaluation at a time across workers; the dedup key guards the rest.
       return (await this.alerts.tryLockAbsenceRules(manager)) ? this.engine.evaluateAbsence(manager, now) : 0;
     });
@@ -65,6 +67,8 @@ export class AlertScheduler implements OnModuleDestroy {
     let total = 0;
     for (;;) {
       const count = await this.dataSource.transaction(async (manager) => {
+        // Every family's due alerts: the system's work, not one user's.
+        await actAsSystem(manager);
         const due = await this.alerts.claimDue(manager, now, BATCH);
         for (const alert of due) {
           // The recipients' active line managers join the recipients (those not addressed already).

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { alertFacts } from '@hearth/alerts';
 import { AuditAction, AuditLog, AuditOutcome } from '@hearth/audit';
 import { CLOCK, HEARTH_CONFIG, type Clock, type HearthConfig } from '@hearth/config';
+import { actAsSystem } from '@hearth/database';
 import { UserRepository } from '@hearth/identity';
 import { familyReferences } from '@hearth/network';
 import { InboxService, type Delivery, type NotificationType } from '@hearth/realtime';
@@ -125,7 +126,7 @@ export class OutboxWorker implements OnModuleDestroy {
 
     const [families, alerts, contacts, endpoints] = await Promise.all([
       familyReferences(manager, unique(send.map((r) => r.family_id))),
-      alertFacts(manager, unique(send.map((r) => r.alert_id))),
+      this.alertFactsOf(unique(send.map((r) => r.alert_id))),
       this.users.contacts(manager, unique(send.filter((r) => r.channel === 'EMAIL').map((r) => r.user_id))),
       this.endpoints.byIds(manager, unique(send.map((r) => r.endpoint_id))),
     ]);
@@ -253,6 +254,15 @@ export class OutboxWorker implements OnModuleDestroy {
     const deliveries = rows.map(toDelivery);
     const allowed = new Set(await this.inbox.stillAllowed(deliveries));
     return new Set(rows.filter((_, i) => allowed.has(deliveries[i]!)));
+  }
+
+  /** The alerts of every family of the batch: the system's read. */
+  private alertFactsOf(alertIds: readonly string[]): ReturnType<typeof alertFacts> {
+    if (alertIds.length === 0) return alertFacts(this.dataSource.manager, []);
+    return this.dataSource.transaction(async (m) => {
+      await actAsSystem(m);
+      return alertFacts(m, alertIds);
+    });
   }
 
   private async observe(): Promise<void> {

@@ -22,7 +22,7 @@ WITH items AS (
   SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at, batch_index FROM fresh ORDER BY batch_index, user_id;
 
 -- NotificationRepository.since
-SELECT set_config('hearth.user_id', $1, true);
+SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true);
 
 SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
   WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;
@@ -33,12 +33,15 @@ SELECT coalesce(c.last_seq, 0) AS last_seq
   LEFT JOIN inbox_counters c ON c.user_id = u.user_id ORDER BY u.i;
 
 -- NotificationRepository.after
+SELECT set_config('hearth.scope', 'system', true)
+  WHERE nullif(current_setting('hearth.user_id', true), '') IS NULL;
+
 SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
   CROSS JOIN LATERAL (SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
     WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
   ORDER BY n.user_id, n.seq;
 
 -- NotificationRepository.markDelivered
-SELECT set_config('hearth.user_id', $1, true);
+SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true);
 
 UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL;

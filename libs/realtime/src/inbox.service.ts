@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DomainEvents } from '@hearth/database';
+import { actAsSystem, actAsUser, DomainEvents } from '@hearth/database';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
 import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
@@ -134,11 +134,31 @@ export class InboxService {
     }
   }
 
-  /** The deliveries whose user may still be told now: checked again just before a push. */
+  /**
+   * The deliveries whose user may still be told now: checked again just before a push. Asked as
+   * the system, for every user of the batch at once (a push after commit, the delivery sweep, the
+   * outbox): never call it inside a user's operation (`actAsSystem` refuses there).
+   */
   async stillAllowed(deliveries: readonly Delivery[]): Promise<Delivery[]> {
     if (deliveries.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      await actAsSystem(manager);
+      return this.allowedIn(manager, deliveries);
+    });
+  }
+
+  /** The same for one user's deliveries, asked as that user (a replay, an inbox read). */
+  private async stillAllowedFor(userId: string, deliveries: readonly Delivery[]): Promise<Delivery[]> {
+    if (deliveries.length === 0) return [];
+    return this.dataSource.transaction(async (manager) => {
+      await actAsUser(manager, userId);
+      return this.allowedIn(manager, deliveries);
+    });
+  }
+
+  private async allowedIn(manager: EntityManager, deliveries: readonly Delivery[]): Promise<Delivery[]> {
     const allowed = await this.audience.allowed(
-      this.dataSource.manager,
+      manager,
       deliveries.map((d) => ({ userId: d.userId, subject: d.payload })),
     );
     return deliveries.filter((_, i) => allowed[i]);
@@ -167,7 +187,7 @@ export class InboxService {
   async since(principal: Principal, afterSeq: number, limit: number): Promise<InboxPage> {
     const rows = await this.notifications.since(principal.userId, afterSeq, limit);
     const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
-    const allowed = await this.stillAllowed(deliveries);
+    const allowed = await this.stillAllowedFor(principal.userId, deliveries);
     return {
       notifications: allowed.map((d) => d.payload),
       scannedThrough: rows.at(-1)?.seq ?? afterSeq,

@@ -1,4 +1,4 @@
-import { actAsUser } from '@hearth/database';
+import { actAsSystem, actAsUser } from '@hearth/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -104,16 +104,20 @@ export class NotificationRepository {
 
   /**
    * For each user, up to `limit` of their notifications after that user's `afterSeq`, ordered by
-   * user and sequence number: one round trip, an index range scan per user.
+   * user and sequence number: one query, an index range scan per user. Read as the system
+   * (the delivery sweep watches every user connected to the node): never from a user's operation.
    */
   after(watermarks: readonly { userId: string; afterSeq: number }[], limit: number): Promise<NotificationRow[]> {
-    return this.dataSource.query(
-      `SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
-       CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM notifications
-         WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
-       ORDER BY n.user_id, n.seq`,
-      [watermarks.map((w) => w.userId), watermarks.map((w) => w.afterSeq), limit],
-    );
+    return this.dataSource.transaction(async (manager) => {
+      await actAsSystem(manager);
+      return manager.query(
+        `SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
+         CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM notifications
+           WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
+         ORDER BY n.user_id, n.seq`,
+        [watermarks.map((w) => w.userId), watermarks.map((w) => w.afterSeq), limit],
+      );
+    });
   }
 
   /** Marks the user's notifications through `seq` delivered (those not marked yet), as the user. */

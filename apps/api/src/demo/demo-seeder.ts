@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
+import { UnitOfWork } from '@hearth/database';
 import type { Principal, Role } from '@hearth/authz';
 import { AgencyService, UserService } from '@hearth/identity';
 import { FamilyService, type FamilyRole, type ProtectionStatus } from '@hearth/network';
@@ -42,7 +43,9 @@ export class DemoSeeder {
       const people = await this.principals();
       // Settings first, so the demo alerts' mail follows them (npm start writes it to .data/mail/).
       for (const [key, principal] of people)
-        await this.notificationSettings.update(principal, DEMO_NOTIFICATION_SETTINGS[key] ?? {});
+        await this.actingAs(principal, () =>
+          this.notificationSettings.update(principal, DEMO_NOTIFICATION_SETTINGS[key] ?? {}),
+        );
       // Families go through the same services (and audit) as a practitioner's requests.
       for (const family of DEMO_FAMILIES) await this.seedFamily(family, people);
     }
@@ -101,47 +104,77 @@ export class DemoSeeder {
       return { ...principal };
     };
     const lead = as(demo.lead);
-    const family = await this.families.create(lead, {
-      reference: demo.reference,
-      protectionStatus: demo.protectionStatus as ProtectionStatus,
-    });
+    const family = await this.actingAs(lead, () =>
+      this.families.create(lead, {
+        reference: demo.reference,
+        protectionStatus: demo.protectionStatus as ProtectionStatus,
+      }),
+    );
     for (const member of demo.members) {
       const expiresAt = member.expiresInDays ? new Date(Date.now() + member.expiresInDays * DAY) : null;
-      await this.families.addMember(as(demo.lead), { familyId: family.id, userId: as(member.who).userId, expiresAt });
+      await this.actingAs(lead, () =>
+        this.families.addMember(as(demo.lead), { familyId: family.id, userId: as(member.who).userId, expiresAt }),
+      );
     }
     const personIds = new Map<string, string>();
     for (const person of demo.people) {
       const { key, role, ...rest } = person;
-      const created = await this.families.addPerson(as(demo.lead), {
-        familyId: family.id,
-        role: role as FamilyRole,
-        ...rest,
-      });
+      const created = await this.actingAs(lead, () =>
+        this.families.addPerson(as(demo.lead), {
+          familyId: family.id,
+          role: role as FamilyRole,
+          ...rest,
+        }),
+      );
       personIds.set(key, created.id);
     }
     const eventIds = new Map<string, string>();
     for (const event of demo.events) {
       const author = as(event.by);
-      const posted = event.amends
-        ? await this.timelines.amend(author, eventIds.get(event.amends.event)!, {
-            summary: event.summary,
-            reason: event.amends.reason,
-          })
-        : await this.timelines.post(author, {
-            familyId: family.id,
-            kind: event.kind as EventKind,
-            severity: event.severity as Severity,
-            occurredAt: new Date(Date.now() - event.daysAgo * DAY),
-            summary: event.summary,
-            body: event.body ?? null,
-            subjectIds: (event.about ?? []).map((key) => personIds.get(key)!),
-            visibility: (event.visibility ?? null) as Visibility | null,
-            audienceUserIds: event.audience ? event.audience.map((key) => as(key).userId) : null,
-          });
+      const posted = await this.actingAs(author, () =>
+        event.amends
+          ? this.timelines.amend(author, eventIds.get(event.amends.event)!, {
+              summary: event.summary,
+              reason: event.amends.reason,
+            })
+          : this.timelines.post(author, {
+              familyId: family.id,
+              kind: event.kind as EventKind,
+              severity: event.severity as Severity,
+              occurredAt: new Date(Date.now() - event.daysAgo * DAY),
+              summary: event.summary,
+              body: event.body ?? null,
+              subjectIds: (event.about ?? []).map((key) => personIds.get(key)!),
+              visibility: (event.visibility ?? null) as Visibility | null,
+              audienceUserIds: event.audience ? event.audience.map((key) => as(key).userId) : null,
+            }),
+      );
       eventIds.set(event.key, posted.id);
-      for (const reply of event.replies ?? []) await this.timelines.reply(as(reply.by), posted.id, reply.body);
-      for (const who of event.acknowledgedBy ?? []) await this.timelines.acknowledge(as(who), posted.id);
+      for (const reply of event.replies ?? [])
+        await this.actingAs(as(reply.by), () => this.timelines.reply(as(reply.by), posted.id, reply.body));
+      for (const who of event.acknowledgedBy ?? [])
+        await this.actingAs(as(who), () => this.timelines.acknowledge(as(who), posted.id));
     }
+  }
+
+  /**
+   * `fn` as `principal`'s own request runs it: in one unit of work for them, so row-level security
+   * filters it for that user (a transaction that names no one sees no family's rows).
+   */
+  private actingAs<T>(principal: Principal, fn: () => Promise<T>): Promise<T> {
+    return UnitOfWork.scope(async () => {
+      const unit = await UnitOfWork.open(this.dataSource);
+      let result: T;
+      try {
+        await unit.begin(principal.userId);
+        result = await fn();
+      } catch (error) {
+        await unit.rollback();
+        throw error;
+      }
+      await unit.commit();
+      return result;
+    });
   }
 }
 

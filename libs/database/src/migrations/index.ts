@@ -15,6 +15,7 @@ import { FamilyRowSecurity1796140000000 } from './1796140000000-FamilyRowSecurit
 import { AddAgencyIdentityProviders1796150000000 } from './1796150000000-AddAgencyIdentityProviders.js';
 import { FamilyRowSecurityEverywhere1796170000000 } from './1796170000000-FamilyRowSecurityEverywhere.js';
 import { AddTrustEmailWithoutVerifiedClaim1796180000000 } from './1796180000000-AddTrustEmailWithoutVerifiedClaim.js';
+import { FamilyRowSecurityFailsClosed1796190000000 } from './1796190000000-FamilyRowSecurityFailsClosed.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -37,4 +38,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   AddAgencyIdentityProviders1796150000000,
   FamilyRowSecurityEverywhere1796170000000,
   AddTrustEmailWithoutVerifiedClaim1796180000000,
+  FamilyRowSecurityFailsClosed1796190000000,
 ];
