@@ -123,27 +123,17 @@ describe('a timeline page costs a fixed number of statements', () => {
       if (counting && UnitOfWork.active()) nested++;
       return create(mode);
     };
-    // A transaction that declares itself the system's (`actAsSystem` as its first statement) is
-    // not the operation's: the doorbell's audience re-check after the commit, on a connection of
-    // its own. Its BEGIN is counted only once the next statement shows whose transaction it is.
-    const opened = new WeakSet<pg.Client>();
-    const system = new WeakSet<pg.Client>();
+    // The system's connections (`hearth.scope=system` when they connect) are not the operation's:
+    // the doorbell's audience re-check after the commit runs there.
+    const isSystem = (client: pg.Client) =>
+      /hearth\.scope=system/.test(
+        (client as unknown as { connectionParameters?: { options?: string } }).connectionParameters?.options ?? '',
+      );
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const text = (typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text) ?? '';
-      const begins = /^\s*(BEGIN|START TRANSACTION)\b/i.test(text);
-      if (system.has(this)) {
-        if (/^\s*(COMMIT|ROLLBACK)\b/i.test(text)) system.delete(this);
-      } else if (opened.has(this)) {
-        opened.delete(this);
-        if (/set_config\('hearth\.scope', 'system'/.test(text)) system.add(this);
-        else if (counting) {
-          transactions++;
-          statements += 2;
-        }
-      } else if (begins && !text.includes('set_config')) opened.add(this);
-      else if (counting) {
+      if (counting && !isSystem(this)) {
         statements++;
-        if (begins) transactions++;
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+        if (/^\s*(BEGIN|START TRANSACTION)\b/i.test(text ?? '')) transactions++;
       }
       return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
     } as typeof clientQuery;

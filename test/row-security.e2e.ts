@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource, type EntityManager } from 'typeorm';
-import { actAsSystem, UnitOfWork } from '@hearth/database';
+import { DataSource } from 'typeorm';
+import { actAsUser, SYSTEM_DATA_SOURCE, UnitOfWork } from '@hearth/database';
 import { errorCode } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * Row-level security behind the ability: the app connects as a role that does not own the
  * tables, and every operation's unit of work says whose it is (`hearth.user_id`). A statement
  * that forgets the ability's filter still sees only the families the user relates to. It fails
- * closed: a transaction that names no user sees none, unless it declares itself the system's work.
+ * closed: a transaction that names no user sees none, unless it runs on the system's own connections.
  */
 
 const TABLES = ['timeline_events', 'event_subjects', 'event_replies', 'event_acknowledgements'];
@@ -25,11 +25,13 @@ describe('row-level security on the family-scoped tables', () => {
   let as: Record<DemoUser, Session>;
   let families: Record<string, string>;
   let dataSource: DataSource;
+  let system: DataSource;
 
   beforeAll(async () => {
     app = await startTestApp({ HEARTH_RUN_WORKER: 'false' });
     ({ sessions: as, families } = await demoWorld(app));
     dataSource = app.hearth.app.get(DataSource);
+    system = app.hearth.app.get<DataSource>(SYSTEM_DATA_SOURCE);
   }, 120_000);
   afterAll(async () => {
     await app.close();
@@ -161,34 +163,55 @@ describe('row-level security on the family-scoped tables', () => {
     expect(reviewed.map((r) => r.family_id).sort()).toEqual([a, b].sort());
   });
 
-  /** `sql` in a transaction of the app's own pool outside any operation, after `scope` (if any). */
-  function inTransaction<T>(
-    scope: ((manager: EntityManager) => Promise<void>) | null,
-    sql: string,
-    params: unknown[] = [],
-  ): Promise<T[]> {
-    return dataSource.transaction(async (manager) => {
-      if (scope) await scope(manager);
-      return manager.query<T[]>(sql, params);
-    });
+  /** `sql` in a transaction on `pool` (the app's own, or the system's) outside any operation. */
+  function inTransaction<T>(pool: DataSource, sql: string, params: unknown[] = []): Promise<T[]> {
+    return pool.transaction((manager) => manager.query<T[]>(sql, params));
   }
 
-  it('shows a transaction that names no one no row of any family-scoped table; the system scope sees them all', async () => {
+  it("gives the system's work its own connections, as the same role; the application's never say they are the system's", async () => {
+    const scope = `SELECT current_user, current_setting('hearth.scope', true) AS scope`;
+    const [mine] = await dataSource.query<{ current_user: string; scope: string | null }[]>(scope);
+    const [its] = await system.query<{ current_user: string; scope: string | null }[]>(scope);
+    expect(its).toEqual({ current_user: mine!.current_user, scope: 'system' });
+    expect(mine!.scope ?? '').toBe('');
+  });
+
+  it('shows a transaction that names no one no row of any family-scoped table; the system sees them all', async () => {
     // Rows of every covered table exist after the previous test's arrangement and the demo.
     const a = families['NS-2026-0142']!;
     const b = families['NS-2026-0157']!;
     for (const table of COVERED) {
-      // Positive control: the same statement as the system sees rows, of both families.
-      const system = await inTransaction<{ family_id: string }>(actAsSystem, `SELECT family_id FROM ${table}`);
-      expect(system.length).toBeGreaterThan(0);
-      if (table !== 'notifications') expect(system.map((r) => r.family_id)).toEqual(expect.arrayContaining([a, b]));
+      // Positive control: the same statement on the system's connections sees rows, of both families.
+      const seen = await inTransaction<{ family_id: string }>(system, `SELECT family_id FROM ${table}`);
+      expect(seen.length).toBeGreaterThan(0);
+      if (table !== 'notifications') expect(seen.map((r) => r.family_id)).toEqual(expect.arrayContaining([a, b]));
       // No scope: a transaction, or a statement on its own, sees nothing.
-      expect(await inTransaction(null, `SELECT family_id FROM ${table}`)).toEqual([]);
+      expect(await inTransaction(dataSource, `SELECT family_id FROM ${table}`)).toEqual([]);
       expect(await dataSource.query(`SELECT family_id FROM ${table}`)).toEqual([]);
     }
   });
 
-  it('refuses writing without a scope, and allows it to the system scope', async () => {
+  it("narrows a system transaction that names a user to that user's families", async () => {
+    const dee = as['dee.school'].userId;
+    const events = `SELECT DISTINCT family_id FROM timeline_events ORDER BY family_id`;
+    const hers = await system.transaction(async (manager) => {
+      await actAsUser(manager, dee);
+      return manager.query<{ family_id: string }[]>(events);
+    });
+    const expected = await query<{ family_id: string }>(
+      app,
+      `SELECT DISTINCT e.family_id FROM timeline_events e
+         JOIN family_relationships r ON r.family_id = e.family_id AND r.user_id = $1 ORDER BY e.family_id`,
+      [dee],
+    );
+    // Positive control: the system sees more families than dee, and dee some.
+    const all = await inTransaction<{ family_id: string }>(system, events);
+    expect(hers.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(hers.length);
+    expect(hers).toEqual(expected.rows);
+  });
+
+  it('refuses writing without a scope, and allows it to the system', async () => {
     const pat = as['pat.police'].userId;
     const a = families['NS-2026-0142']!;
     const insert = `INSERT INTO timeline_events (family_id, kind, severity, visibility, occurred_at, summary, agency_id, author_id)
@@ -200,33 +223,19 @@ describe('row-level security on the family-scoped tables', () => {
         (error: { code?: string }) => error.code,
       );
     // Positive control: the system may write it.
-    expect(await outcome(inTransaction(actAsSystem, insert, [a, pat]))).toBe(1);
-    expect(await outcome(inTransaction(null, insert, [a, pat]))).toBe('42501');
+    expect(await outcome(inTransaction(system, insert, [a, pat]))).toBe(1);
+    expect(await outcome(inTransaction(dataSource, insert, [a, pat]))).toBe('42501');
     expect(await outcome(dataSource.query(insert, [a, pat]))).toBe('42501');
     // Changing or removing rows without a scope touches none; the system's statement finds them.
-    const touched = (scope: ((manager: EntityManager) => Promise<void>) | null, change: string) =>
+    const touched = (pool: DataSource, change: string) =>
       inTransaction<{ n: number }>(
-        scope,
+        pool,
         `WITH touched AS (${change} WHERE family_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM touched`,
         [a],
       ).then((rows) => rows[0]!.n);
-    expect(await touched(null, `UPDATE alerts SET explanation = explanation`)).toBe(0);
-    expect(await touched(null, `DELETE FROM alert_history`)).toBe(0);
-    expect(await touched(actAsSystem, `UPDATE alerts SET explanation = explanation`)).toBeGreaterThan(0);
-  });
-
-  it("refuses the system scope inside a user's transaction", async () => {
-    const pat = as['pat.police'].userId;
-    const refused = UnitOfWork.scope(async () => {
-      const unit = await UnitOfWork.open(dataSource);
-      try {
-        await unit.begin(pat);
-        await dataSource.transaction((manager) => actAsSystem(manager));
-      } finally {
-        await unit.rollback();
-      }
-    });
-    await expect(refused).rejects.toThrow(/refused/);
+    expect(await touched(dataSource, `UPDATE alerts SET explanation = explanation`)).toBe(0);
+    expect(await touched(dataSource, `DELETE FROM alert_history`)).toBe(0);
+    expect(await touched(system, `UPDATE alerts SET explanation = explanation`)).toBeGreaterThan(0);
   });
 
   it('refuses writing a row into a family the user does not relate to', async () => {

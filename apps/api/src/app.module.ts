@@ -13,7 +13,7 @@ import { NetworkModule } from '@hearth/network';
 import { NotifyModule } from '@hearth/notify';
 import { RealtimeModule } from '@hearth/realtime';
 import { TimelineModule } from '@hearth/timeline';
-import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule, SystemDataSourceModule } from '@hearth/database';
 import { Metrics, type Logger } from '@hearth/observability';
 import { graphqlOptions } from './graphql.options.js';
 import { HealthController } from './health/health.controller.js';
@@ -52,6 +52,7 @@ export class AppModule {
         }),
         // The sealer runs here too unless a separate worker does it (HEARTH_RUN_WORKER).
         DomainEventsModule,
+        SystemDataSourceModule,
         AuditModule.forApi({ runSealer: config.runWorker }),
         // Who the directory must never list (network's knowledge, identity's question).
         DirectoryHooksModule,

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertRecipientsModule, AlertsModule, NotificationAudienceService } from '@hearth/alerts';
 import { AuditModule } from '@hearth/audit';
 import { ConfigModule, type HearthConfig } from '@hearth/config';
-import { dataSourceOptions, DomainEventsModule } from '@hearth/database';
+import { dataSourceOptions, DomainEventsModule, SystemDataSourceModule } from '@hearth/database';
 import { IdentityModule } from '@hearth/identity';
 import { NetworkModule } from '@hearth/network';
 import { NotifyModule } from '@hearth/notify';
@@ -32,6 +32,7 @@ export class WorkerModule {
           useFactory: () => ({ ...dataSourceOptions(databaseUrl, [], 3), autoLoadEntities: true }),
         }),
         DomainEventsModule,
+        SystemDataSourceModule,
         AuditModule.forWorker(),
         IdentityModule,
         NetworkModule,

@@ -49,8 +49,9 @@ beforeAll(async () => {
   const alerts = new AlertRepository();
   const inbox = new InboxService(
     db.dataSource,
+    db.dataSource,
     new DomainEvents(db.dataSource),
-    new NotificationRepository(db.dataSource),
+    new NotificationRepository(db.dataSource, db.dataSource),
     new NotificationAudienceService(relationships, users, alerts),
   );
   engine = new AlertEngine(

@@ -1,9 +1,8 @@
 import { CLOCK, type Clock } from '@hearth/config';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditAction, AuditLog } from '@hearth/audit';
-import { actAsSystem } from '@hearth/database';
+import { SYSTEM_DATA_SOURCE } from '@hearth/database';
 import { UserRepository } from '@hearth/identity';
 import { InboxService, NotificationType } from '@hearth/realtime';
 import { AlertEngine } from './alert-engine.service.js';
@@ -23,7 +22,8 @@ export class AlertScheduler implements OnModuleDestroy {
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    // Every family's due alerts and time-based rules: the system's work, not one user's.
+    @Inject(SYSTEM_DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly engine: AlertEngine,
     private readonly inbox: InboxService,
     private readonly audit: AuditLog,
@@ -55,7 +55,6 @@ export class AlertScheduler implements OnModuleDestroy {
   async tick(now: Date = this.clock.now()): Promise<{ escalated: number; raised: number }> {
     const escalated = await this.escalateDue(now);
     const raised = await this.dataSource.transaction(async (manager) => {
-      await actAsSystem(manager);
       // One ABSENCE evaluation at a time across workers; the dedup key guards the rest.
       return (await this.alerts.tryLockAbsenceRules(manager)) ? this.engine.evaluateAbsence(manager, now) : 0;
     });
@@ -67,8 +66,6 @@ export class AlertScheduler implements OnModuleDestroy {
     let total = 0;
     for (;;) {
       const count = await this.dataSource.transaction(async (manager) => {
-        // Every family's due alerts: the system's work, not one user's.
-        await actAsSystem(manager);
         const due = await this.alerts.claimDue(manager, now, BATCH);
         for (const alert of due) {
           // The recipients' active line managers join the recipients (those not addressed already).

@@ -78,14 +78,23 @@ interface Pending {
 export class DomainEvents {
   private readonly handlers = new Map<string, Array<DomainEventHandler<DomainEventName>>>();
   private readonly states = new WeakMap<QueryRunner, TransactionState>();
+  /** The data sources whose transactions are observed: the application's, and the system's. */
+  private readonly watched = new Set<DataSource>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     @Optional()
     @Inject(EFFECT_ERROR_REPORTER)
     private readonly reportEffectError: EffectErrorReporter = (error) =>
       logger.error('an after-commit effect failed', error instanceof Error ? error.stack : String(error)),
   ) {
+    this.watch(dataSource);
+  }
+
+  /** Observes `dataSource`'s transactions too (the system's connections), once it is initialized. */
+  watch(dataSource: DataSource): void {
+    if (this.watched.has(dataSource)) return;
+    this.watched.add(dataSource);
     dataSource.subscribers.push(new TransactionEndSubscriber(this));
   }
 
@@ -192,7 +201,7 @@ export class DomainEvents {
   private transactionOf(manager: EntityManager, what: string): QueryRunner {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error(`DomainEvents.${what} needs a transaction's manager`);
-    if (manager.connection !== this.dataSource)
+    if (!this.watched.has(manager.connection))
       throw new Error(`DomainEvents.${what}: the transaction is on another data source`);
     return runner;
   }

@@ -17,7 +17,7 @@ export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
 export { RateCounterEntity } from './rate-counter.entity.js';
 export { DATABASE_ENTITIES, DATABASE_TABLES } from './tables.js';
 export { APPLICATION_ROLE, asApplicationRole, grantApplicationRole } from './application-role.js';
-export { actAsSystem, actAsUser, joinUnitsOfWork, UnitOfWork, UnitOfWorkRolledBack } from './unit-of-work.js';
+export { actAsUser, joinUnitsOfWork, UnitOfWork, UnitOfWorkRolledBack } from './unit-of-work.js';
 export type { BeginOptions, OpenUnitOfWork } from './unit-of-work.js';
 export { DomainEvents, DomainEventsModule, EFFECT_ERROR_REPORTER } from './domain-events.js';
 export type {
@@ -28,3 +28,4 @@ export type {
   EffectErrorReporter,
 } from './domain-events.js';
 export { preparedQuery } from './prepared.js';
+export { asSystemScope, SYSTEM_DATA_SOURCE, SystemDataSourceModule } from './system-data-source.js';

@@ -69,25 +69,6 @@ export async function actAsUser(manager: EntityManager, userId: string): Promise
   await manager.query(`SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true)`, [userId]);
 }
 
-/**
- * The system's own work, for no one user (the worker's loops, the delivery sweep, the doorbell's
- * re-check after a commit): the rest of `manager`'s transaction sees and writes every family's
- * rows. Row-level security fails closed: a transaction that says neither this nor whose it is
- * (`actAsUser`, an operation's unit of work) sees and writes no row of the family-scoped tables.
- * Every system path calls it explicitly, first thing in its transaction; where the work is for
- * one user, `actAsUser` is the narrower choice. A transaction that already names a user (a user's
- * operation, or a savepoint inside one) is refused: a user's work never widens to the system's.
- */
-export async function actAsSystem(manager: EntityManager): Promise<void> {
-  // Outside a transaction the setting would last one statement.
-  if (!manager.queryRunner?.isTransactionActive) throw new Error('actAsSystem needs a transaction');
-  const set: unknown[] = await manager.query(
-    `SELECT set_config('hearth.scope', 'system', true)
-     WHERE nullif(current_setting('hearth.user_id', true), '') IS NULL`,
-  );
-  if (set.length === 0) throw new Error("actAsSystem in a user's transaction: the system scope is refused");
-}
-
 /** Raised by `commit` when PostgreSQL rolled the transaction back instead (a statement of it had failed). */
 export class UnitOfWorkRolledBack extends Error {
   override readonly name = 'UnitOfWorkRolledBack';

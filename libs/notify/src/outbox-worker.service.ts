@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { alertFacts } from '@hearth/alerts';
 import { AuditAction, AuditLog, AuditOutcome } from '@hearth/audit';
 import { CLOCK, HEARTH_CONFIG, type Clock, type HearthConfig } from '@hearth/config';
-import { actAsSystem } from '@hearth/database';
+import { SYSTEM_DATA_SOURCE } from '@hearth/database';
 import { UserRepository } from '@hearth/identity';
 import { familyReferences } from '@hearth/network';
 import { InboxService, type Delivery, type NotificationType } from '@hearth/realtime';
@@ -51,6 +51,7 @@ export class OutboxWorker implements OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
     private readonly outbox: OutboxRepository,
     private readonly endpoints: WebhookEndpointRepository,
     private readonly preferences: PreferenceRepository,
@@ -258,11 +259,7 @@ export class OutboxWorker implements OnModuleDestroy {
 
   /** The alerts of every family of the batch: the system's read. */
   private alertFactsOf(alertIds: readonly string[]): ReturnType<typeof alertFacts> {
-    if (alertIds.length === 0) return alertFacts(this.dataSource.manager, []);
-    return this.dataSource.transaction(async (m) => {
-      await actAsSystem(m);
-      return alertFacts(m, alertIds);
-    });
+    return alertFacts(this.system.manager, alertIds);
   }
 
   private async observe(): Promise<void> {

@@ -33,9 +33,6 @@ SELECT coalesce(c.last_seq, 0) AS last_seq
   LEFT JOIN inbox_counters c ON c.user_id = u.user_id ORDER BY u.i;
 
 -- NotificationRepository.after
-SELECT set_config('hearth.scope', 'system', true)
-  WHERE nullif(current_setting('hearth.user_id', true), '') IS NULL;
-
 SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
   CROSS JOIN LATERAL (SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
     WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n

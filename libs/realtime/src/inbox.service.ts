@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { actAsSystem, actAsUser, DomainEvents } from '@hearth/database';
+import { actAsUser, DomainEvents, SYSTEM_DATA_SOURCE } from '@hearth/database';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Principal } from '@hearth/authz';
 import { DOORBELL, type Delivery, type Doorbell } from './doorbell.js';
@@ -56,6 +56,7 @@ export class InboxService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
     private readonly events: DomainEvents,
     private readonly notifications: NotificationRepository,
     @Inject(NOTIFICATION_AUDIENCE) private readonly audience: NotificationAudience,
@@ -135,16 +136,13 @@ export class InboxService {
   }
 
   /**
-   * The deliveries whose user may still be told now: checked again just before a push. Asked as
-   * the system, for every user of the batch at once (a push after commit, the delivery sweep, the
-   * outbox): never call it inside a user's operation (`actAsSystem` refuses there).
+   * The deliveries whose user may still be told now: checked again just before a push, for every
+   * user of the batch at once (a push after commit, the delivery sweep, the outbox). Asked on the
+   * system's connections, each statement on its own: nothing waits for a transaction around them.
    */
   async stillAllowed(deliveries: readonly Delivery[]): Promise<Delivery[]> {
     if (deliveries.length === 0) return [];
-    return this.dataSource.transaction(async (manager) => {
-      await actAsSystem(manager);
-      return this.allowedIn(manager, deliveries);
-    });
+    return this.allowedIn(this.system.manager, deliveries);
   }
 
   /** The same for one user's deliveries, asked as that user (a replay, an inbox read). */

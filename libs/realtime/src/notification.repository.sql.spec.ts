@@ -5,7 +5,7 @@ import { NotificationRepository } from './notification.repository.js';
 
 describeRepositorySql(import.meta.url, {
   'notification.repository': async ({ sql, record, rolledBack }) => {
-    const notifications = new NotificationRepository(sql.dataSource);
+    const notifications = new NotificationRepository(sql.dataSource, sql.dataSource);
     await rolledBack((manager) =>
       record('NotificationRepository.insertForUsers', () =>
         notifications.insertForUsers(manager, [

@@ -1,5 +1,5 @@
-import { actAsSystem, actAsUser } from '@hearth/database';
-import { Injectable } from '@nestjs/common';
+import { actAsUser, SYSTEM_DATA_SOURCE } from '@hearth/database';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { NotificationType } from './notification.model.js';
@@ -30,7 +30,10 @@ const COLUMNS = 'user_id, seq, type, family_id, event_id, alert_id, rag, created
 /** The inbox's tables: `notifications` and the per-user sequence in `inbox_counters`. */
 @Injectable()
 export class NotificationRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(SYSTEM_DATA_SOURCE) private readonly system: DataSource,
+  ) {}
 
   /**
    * The notifications of a batch (each to its users), numbered by each user's next sequence
@@ -104,20 +107,17 @@ export class NotificationRepository {
 
   /**
    * For each user, up to `limit` of their notifications after that user's `afterSeq`, ordered by
-   * user and sequence number: one query, an index range scan per user. Read as the system
-   * (the delivery sweep watches every user connected to the node): never from a user's operation.
+   * user and sequence number: one query, an index range scan per user. Read on the system's
+   * connections: the delivery sweep watches every user connected to the node.
    */
   after(watermarks: readonly { userId: string; afterSeq: number }[], limit: number): Promise<NotificationRow[]> {
-    return this.dataSource.transaction(async (manager) => {
-      await actAsSystem(manager);
-      return manager.query(
-        `SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
-         CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM notifications
-           WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
-         ORDER BY n.user_id, n.seq`,
-        [watermarks.map((w) => w.userId), watermarks.map((w) => w.afterSeq), limit],
-      );
-    });
+    return this.system.query(
+      `SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
+       CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM notifications
+         WHERE user_id = w.user_id AND seq > w.after_seq ORDER BY seq LIMIT $3) n
+       ORDER BY n.user_id, n.seq`,
+      [watermarks.map((w) => w.userId), watermarks.map((w) => w.afterSeq), limit],
+    );
   }
 
   /** Marks the user's notifications through `seq` delivered (those not marked yet), as the user. */

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The user of the transaction (`hearth.user_id`), null when none was set. */
 const ME = `nullif(current_setting('hearth.user_id', true), '')::uuid`;
-/** The transaction said it is the system's own work (`actAsSystem`): every row. */
+/** A connection of the system's own work (`SYSTEM_DATA_SOURCE`, scoped when it connects): every row. */
 const SYSTEM = `current_setting('hearth.scope', true) = 'system'`;
 /** The rule before this migration: a transaction that set no user was not filtered. */
 const UNSET = `nullif(current_setting('hearth.user_id', true), '') IS NULL`;
@@ -36,9 +36,9 @@ const POLICIES: ReadonlyArray<{ table: string; using: string; insert?: string }>
  * was not filtered, so a path that forgot to say whose work it was saw and wrote every family's
  * rows. Now such a transaction sees and writes no row of these tables, as the nil uuid (nobody
  * signed in) does; a user's transaction is filtered exactly as before. The system's own work
- * (the worker's loops, the delivery sweep, the doorbell's re-check after a commit) says so
- * explicitly with `actAsSystem(manager)` (@hearth/database), which sets `hearth.scope` to
- * `system` for its transaction; that scope sees and writes every row. Work for one user runs as
+ * (the worker's loops, the delivery sweep, the doorbell's re-check after a commit) runs on
+ * connections of its own whose session sets `hearth.scope` to `system` when it connects
+ * (`SYSTEM_DATA_SOURCE`, @hearth/database); they see and write every row. Work for one user runs as
  * that user (a socket's resume, the demo seeder's steps). Adding to another user's inbox stays
  * open to every transaction, as before. The owner, who runs the migrations, is still not subject
  * to the policies (no FORCE), nor is a superuser.
