@@ -1,6 +1,9 @@
 // Hearth (S) in a process of its own, so that the load generator does not share its event loop.
 // The parent passes the environment; this process sends { url } once it listens, and answers
-// { type: 'heap' } with heapUsed after a full GC (when started with --expose-gc).
+// { type: 'heap' } with heapUsed after a full GC (when started with --expose-gc), after writing a
+// heap snapshot into BENCH_HEAP_SNAPSHOTS when that names a folder.
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '@hearth/config';
 import { createLogger } from '@hearth/observability';
 import { startHearth } from '../apps/api/src/hearth.js';
@@ -22,6 +25,8 @@ process.on('message', (message: { type?: string }) => {
   gc();
   gc();
   const memory = process.memoryUsage();
+  const snapshots = process.env['BENCH_HEAP_SNAPSHOTS'];
+  if (snapshots) writeHeapSnapshot(join(snapshots, `heap-${Date.now()}.heapsnapshot`));
   process.send?.({ type: 'heap', heapUsed: memory.heapUsed, external: memory.external });
 });
 

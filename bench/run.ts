@@ -707,6 +707,8 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
       ...common,
       ...secrets,
       NODE_ENV: 'production',
+      // BENCH_HEAP_SNAPSHOTS=<folder>: a heap snapshot at each of the sockets scenario's points.
+      ...(process.env['BENCH_HEAP_SNAPSHOTS'] ? { BENCH_HEAP_SNAPSHOTS: process.env['BENCH_HEAP_SNAPSHOTS'] } : {}),
       // One node: no cross-node socket adapter; no worker loops competing with the load.
       HEARTH_SOCKET_ADAPTER: 'none',
       HEARTH_RUN_WORKER: 'false',

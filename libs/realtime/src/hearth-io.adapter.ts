@@ -50,6 +50,7 @@ export class HearthIoAdapter extends IoAdapter {
         callback(null, origin === undefined || allowed.has(origin));
       },
     } as ServerOptions);
+    server.on('connection', forgetHandshake);
     if (this.options.cluster === 'none') return server;
     const create = this.clusterAdapter();
     const adapters = this.adapters;
@@ -152,5 +153,22 @@ export class HearthIoAdapter extends IoAdapter {
       heartbeatInterval: 5000,
       heartbeatTimeout: 10_000,
     });
+  }
+}
+
+/**
+ * A socket that has connected (its middleware, which authenticates it, has run) keeps neither
+ * the credentials of its handshake (the access token, ~0.4 kB) nor the rest of the HTTP request
+ * that opened its connection (headers, URL and query, ~0.7 kB): nothing reads them again, and an
+ * idle socket's heap is most of what a node holds for each practitioner with Hearth open. The
+ * request itself stays reachable from its TCP socket (engine.io's upgrade response listens for
+ * its close), so it is emptied, not just let go of.
+ */
+function forgetHandshake(socket: Socket): void {
+  Object.assign(socket.handshake, { auth: {}, headers: {}, query: {}, time: '', url: '' });
+  const connection = socket.conn as unknown as { request: IncomingMessage | null };
+  if (connection.request) {
+    Object.assign(connection.request, { headers: {}, rawHeaders: [], url: '', _query: {} });
+    connection.request = null;
   }
 }
