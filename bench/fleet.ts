@@ -67,6 +67,12 @@ async function alerts(options: {
     highestTrackableValue: 60_000_000,
     numberOfSignificantValueDigits: 3,
   });
+  // The post's own answer, beside: what of send → notification is the request itself.
+  const answered = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   let measuring = false;
   let errors = 0;
   let missing = 0;
@@ -109,6 +115,7 @@ async function alerts(options: {
         errors++;
         return;
       }
+      if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
       sent.set(id, counted ? at : -1);
       record(id);
     } catch {
@@ -142,6 +149,8 @@ async function alerts(options: {
     p50: histogram.getValueAtPercentile(50) / 1000,
     p99: histogram.getValueAtPercentile(99) / 1000,
     max: histogram.maxValue / 1000,
+    answeredP50: answered.getValueAtPercentile(50) / 1000,
+    answeredP99: answered.getValueAtPercentile(99) / 1000,
     errors,
     missing,
   };
