@@ -233,8 +233,8 @@ async function countMutation(client: pg.PoolClient, userId: string, trace?: Trac
       return (await client.query({ name: 'rate', text, values })).rows as unknown[];
     },
   };
-  await hitRateLimit(counter, 'mutation:address:127.0.0.1', window);
-  await hitRateLimit(counter, `mutation:user:${userId}`, window);
+  await hitRateLimit(counter, 'mutation:address:127.0.0.1', window, 1, { flushWait: false });
+  await hitRateLimit(counter, `mutation:user:${userId}`, window, 1, { flushWait: false });
 }
 
 async function ingest(run: Run, { principal, ability }: Checked, input: PostInput) {

@@ -13,7 +13,7 @@ export { EmbeddedPostgresError, ensureDatabase, quoteIdent, startEmbeddedPostgre
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded-postgres.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate-counter.js';
-export type { Queryable, RateDecision, RateLimit } from './rate-counter.js';
+export type { HitOptions, Queryable, RateDecision, RateLimit } from './rate-counter.js';
 export { RateCounterEntity } from './rate-counter.entity.js';
 export { DATABASE_ENTITIES, DATABASE_TABLES } from './tables.js';
 export { APPLICATION_ROLE, asApplicationRole, grantApplicationRole } from './application-role.js';

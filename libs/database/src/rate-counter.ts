@@ -26,19 +26,45 @@ export interface RateDecision {
  * windows). Count first, then do the work: a hit is never undone by someone else's outcome. Run
  * it outside the caller's transaction, so a rolled-back act still counts.
  */
-const HIT = `
+const hit = (flushWait: boolean) => `
   INSERT INTO rate_counters AS c (key, hits, window_start, expires_at)
-  VALUES ($1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int))
+  ${
+    flushWait
+      ? 'VALUES ($1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int))'
+      : `SELECT $1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int)
+         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`
+  }
   ON CONFLICT (key) DO UPDATE SET
     hits = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.hits ELSE c.hits + EXCLUDED.hits END,
     window_start = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.window_start ELSE c.window_start END,
     expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at ELSE c.expires_at END
   RETURNING hits, window_start, greatest(1, ceil(extract(epoch FROM expires_at - clock_timestamp())))::int AS retry_after`;
+const HIT = hit(true);
+const HIT_NO_FLUSH_WAIT = hit(false);
+
+export interface HitOptions {
+  /**
+   * false: the hit's COMMIT does not wait for the WAL to reach disk (`synchronous_commit = off`
+   * for the hit's own statement, which must then run on its own, outside any transaction: in one
+   * it would hold for the rest of that transaction). The count is as atomic and as visible to every
+   * node at once; a crash of PostgreSQL may forget the hits of its last ~600 ms, which only makes
+   * the limit that much lighter once. For a limit counted on every request (the mutation limits),
+   * where the wait is most of what the count costs. Default true.
+   */
+  readonly flushWait?: boolean;
+}
 
 const REFUND = `UPDATE rate_counters SET hits = greatest(0, hits - $3::int) WHERE key = $1 AND window_start = $2`;
 
-export async function hitRateLimit(db: Queryable, key: string, rule: RateLimit, weight = 1): Promise<RateDecision> {
-  const rows = (await db.query(HIT, [key, rule.windowSeconds, weight])) as {
+export async function hitRateLimit(
+  db: Queryable,
+  key: string,
+  rule: RateLimit,
+  weight = 1,
+  options: HitOptions = {},
+): Promise<RateDecision> {
+  const text = options.flushWait === false ? HIT_NO_FLUSH_WAIT : HIT;
+  const rows = (await db.query(text, [key, rule.windowSeconds, weight])) as {
     hits: number;
     window_start: Date;
     retry_after: number;

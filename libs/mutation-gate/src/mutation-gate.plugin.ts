@@ -206,9 +206,16 @@ export class MutationGate {
 
   private async limit(req: GateRequest, principal: Principal | undefined, weight: number): Promise<void> {
     const address = req.ip ?? req.socket?.remoteAddress;
+    // Counted on every mutation, each on its own before the operation's transaction: the count's
+    // COMMIT need not wait for the disk (a crash may forget the last moment's hits).
+    const noWait = { flushWait: false };
     const hits = await Promise.all([
-      address ? hitRateLimit(this.dataSource, `mutation:address:${address}`, this.perAddress, weight) : undefined,
-      principal ? hitRateLimit(this.dataSource, `mutation:user:${principal.userId}`, this.perUser, weight) : undefined,
+      address
+        ? hitRateLimit(this.dataSource, `mutation:address:${address}`, this.perAddress, weight, noWait)
+        : undefined,
+      principal
+        ? hitRateLimit(this.dataSource, `mutation:user:${principal.userId}`, this.perUser, weight, noWait)
+        : undefined,
     ]);
     const refused = hits.filter((hit) => hit !== undefined && !hit.allowed);
     if (refused.length > 0)
