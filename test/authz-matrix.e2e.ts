@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { errorCode, type GraphQLResponse } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
-import { login, type Session } from './support/session.js';
+import { openSession, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
@@ -187,7 +187,7 @@ describe('the authorization matrix', () => {
         );
       if (relationship === 'granted')
         for (const s of subjects) {
-          const session = await login(app.url, s.email, PASSWORD);
+          const session = await openSession(app, s.email);
           await ok(
             session.accessToken,
             `mutation ($f: ID!) { requestBreakGlass(familyId: $f, reason: "Urgent: matrix") { id } }`,
@@ -235,7 +235,7 @@ describe('the authorization matrix', () => {
     }
     await Promise.all(
       ROLES.map(async (role, i) => {
-        subject[role] = await login(app.url, subjects[i]!.email, PASSWORD);
+        subject[role] = await openSession(app, subjects[i]!.email);
       }),
     );
   }, 120_000);

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { importPKCS8, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { connectSocket, eventually, type ReceivedNotification, type TestSocket } from '@hearth/testing';
 import { propertyRuns, propertyTimeout } from './support/property.js';
-import { login, type Session } from './support/session.js';
+import { openSession, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /*
@@ -266,7 +265,6 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
   let pool: pg.Pool;
   let pam: Session;
   let auditorOfDemo: Session;
-  let signingKey: Awaited<ReturnType<typeof importPKCS8>>;
   let worldCount = 0;
   /** What the worlds exercised: changes applied, things posted, notifications judged, by kind. */
   const exercised = new Map<string, number>();
@@ -275,9 +273,8 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
   beforeAll(async () => {
     app = await startTestApp();
     pool = new pg.Pool({ connectionString: app.database.url, max: 4 });
-    pam = await login(app.url, 'pam.partner');
-    auditorOfDemo = await login(app.url, 'aud.auditor');
-    signingKey = await importPKCS8(app.config.auth.keys.privateKeyPem, 'EdDSA');
+    pam = await openSession(app, 'pam.partner', pool);
+    auditorOfDemo = await openSession(app, 'aud.auditor', pool);
   });
   afterAll(async () => {
     await pool.end();
@@ -290,21 +287,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
     app.gql({ query, variables, token });
 
   /** A session as login opens one (without argon2 for every generated user), and its access token. */
-  async function tokenFor(userId: string): Promise<string> {
-    const [session] = await sql<{ id: string }>(
-      `INSERT INTO sessions (user_id, expires_at) VALUES ($1, now() + interval '1 hour') RETURNING id`,
-      [userId],
-    );
-    return new SignJWT({ sid: session!.id })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
-      .setSubject(userId)
-      .setIssuer(app.config.auth.issuer)
-      .setAudience(app.config.auth.audience)
-      .setIssuedAt()
-      .setExpirationTime('15m')
-      .setJti(randomUUID())
-      .sign(signingKey);
-  }
+  const tokenFor = async (user: RefUser): Promise<string> => (await openSession(app, user.email, pool)).accessToken;
 
   /** The world inserted directly; returns the model the rules judge. */
   async function insertWorld(w: WorldSpec, tag: string): Promise<RefState> {
@@ -460,7 +443,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
     const tag = `W${++worldCount}x${randomUUID().slice(0, 6)}`;
     const state = await insertWorld(w, tag);
     const n = state.users.length;
-    const tokens: string[] = await Promise.all(state.users.map((u) => tokenFor(u.id)));
+    const tokens: string[] = await Promise.all(state.users.map((u) => tokenFor(u)));
     const sockets: TestSocket[][] = state.users.map(() => []);
     /** Live notifications each user's sockets received, by seq. */
     const live: Map<number, ReceivedNotification>[] = state.users.map(() => new Map());
@@ -480,7 +463,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
         state.users.map(async (user, u) => {
           if (!user.active) return;
           if (sockets[u]!.some((s) => s.socket.connected)) return;
-          tokens[u] = await tokenFor(user.id);
+          tokens[u] = await tokenFor(user);
           await openSocket(u);
         }),
       );
@@ -603,7 +586,7 @@ describe('every channel shows at most what PRODUCT.md allows', () => {
           );
           if (ok(res)) state.users[u]!.roles = new Set(change.roles);
           // Whatever happened to the old session, the client logs in again; its old socket stays open.
-          tokens[u] = await tokenFor(userId);
+          tokens[u] = await tokenFor(state.users[u]!);
           return;
         }
         case 'disable': {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { errorCode } from '@hearth/testing';
-import { login, type Session } from './support/session.js';
+import { connectSocket, errorCode } from '@hearth/testing';
+import { login, openSessions, type Session } from './support/session.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ME = `{ me { id email displayName roles status agency { name kind } } }`;
@@ -155,6 +155,27 @@ describe('identity and administration', () => {
       expect(errorCode(await app.gql({ query: REFRESH, variables: { t: session.refreshToken } }))).toBe(
         'UNAUTHENTICATED',
       );
+    });
+
+    it('gives the sessions tests open without a password what a sign-in gives: requests, socket, refresh, logout', async () => {
+      const [opened] = await openSessions(app, ['hal.health']);
+      const signedIn = await login(app.url, 'hal.health');
+      expect(opened).toEqual({ ...signedIn, accessToken: expect.any(String), refreshToken: expect.any(String) });
+      const me = (token: string) => app.gqlData({ query: ME, token });
+      expect(await me(opened!.accessToken)).toEqual(await me(signedIn.accessToken));
+      (await connectSocket(app.url, opened!.accessToken)).close();
+
+      const { refreshSession: rotated } = await app.gqlData<{
+        refreshSession: { accessToken: string; refreshToken: string };
+      }>({ query: REFRESH, variables: { t: opened!.refreshToken } });
+      expect(errorCode(await app.gql({ query: ME, token: rotated.accessToken }))).toBeUndefined();
+      await app.gqlData({ query: 'mutation { logout }', token: rotated.accessToken });
+      expect(errorCode(await app.gql({ query: ME, token: opened!.accessToken }))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await app.gql({ query: REFRESH, variables: { t: rotated.refreshToken } }))).toBe(
+        'UNAUTHENTICATED',
+      );
+      // The password's session is another one: it lives on.
+      expect(errorCode(await app.gql({ query: ME, token: signedIn.accessToken }))).toBeUndefined();
     });
   });
 

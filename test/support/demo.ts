@@ -1,5 +1,5 @@
 import type { TestApp } from './test-app.js';
-import { login, type Session } from './session.js';
+import { openSessions, type Session } from './session.js';
 
 export const DEMO_USERS = [
   'sam.social',
@@ -13,13 +13,15 @@ export const DEMO_USERS = [
 ] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];
 
-/** Sessions for every demo account, and the demo families by reference. */
+/**
+ * Sessions for every demo account (opened without a password check: see `openSessions`), and the
+ * demo families by reference.
+ */
 export async function demoWorld(
   app: TestApp,
 ): Promise<{ sessions: Record<DemoUser, Session>; families: Record<string, string> }> {
-  const sessions = Object.fromEntries(
-    await Promise.all(DEMO_USERS.map(async (who) => [who, await login(app.url, who)] as const)),
-  ) as Record<DemoUser, Session>;
+  const opened = await openSessions(app, DEMO_USERS);
+  const sessions = Object.fromEntries(DEMO_USERS.map((who, i) => [who, opened[i]!])) as Record<DemoUser, Session>;
   const { rows } = await query<{ id: string; reference: string }>(app, `SELECT id, reference FROM families`);
   return { sessions, families: Object.fromEntries(rows.map((r) => [r.reference, r.id])) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ReceivedNotification, TestSocket } from '@hearth/testing';
-import { login, type Session } from './session.js';
+import { openSession, type Session } from './session.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -24,7 +24,10 @@ export function actions(app: TestApp) {
     data,
     call,
 
-    /** A new account made by `admin` (in `agencyId` when a partnership admin makes it), logged in. */
+    /**
+     * A new account made by `admin` (in `agencyId` when a partnership admin makes it), with a
+     * session opened as a sign-in opens one (`openSession`: no password check).
+     */
     async newUser(
       admin: Session,
       roles: string[],
@@ -44,7 +47,7 @@ export function actions(app: TestApp) {
           ...(agencyId ? { agencyId } : {}),
         },
       });
-      return { ...(await login(app.url, email, password)), email, password };
+      return { ...(await openSession(app, email)), email, password };
     },
 
     async newAgency(partnershipAdmin: Session, kind: string): Promise<string> {

@@ -43,6 +43,20 @@ describe('PasswordService.checkPolicy', () => {
     expect(await passwords.verify(undefined, 'hearth-decoy-password')).toBe(false);
   });
 
+  it('checks a password for an unknown account against the decoy as long as against a real hash', async () => {
+    const password = 'Heron lantern quietly 41';
+    const hash = await passwords.hash(password);
+    const cpu = async (stored: string | undefined) => {
+      const start = process.cpuUsage();
+      expect(await passwords.verify(stored, password)).toBe(stored !== undefined);
+      const used = process.cpuUsage(start);
+      return used.user + used.system;
+    };
+    const real = await cpu(hash);
+    // An argon2 run each; a decoy the check refused at once would take well under a millisecond.
+    expect(await cpu(undefined)).toBeGreaterThan(real / 2);
+  });
+
   it('writes and reads the PHC strings of the WebAssembly build, whichever engine this Node runs', async () => {
     const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
     // Node 24.7 brought argon2 into node:crypto; from there Hearth hashes natively.

@@ -50,22 +50,33 @@ const unpadded = (bytes: Buffer): string => bytes.toString('base64').replace(/=+
 let common: ReadonlySet<string> | undefined;
 const commonPasswords = (): ReadonlySet<string> => (common ??= new Set(COMMON_PASSWORDS.split('\n')));
 
+/**
+ * Verified against when the email is unknown, so both failures take the same time. Checking a
+ * password costs the same whatever the stored tag, so the decoy is the stored parameters with a
+ * random salt and a random tag (no password gives it): no argon2 run at every start.
+ */
+const decoyHash = (): string => phc(crypto.randomBytes(16), crypto.randomBytes(PARAMETERS.hashLength));
+
+/** The PHC string of a hash made with PARAMETERS. */
+function phc(salt: Buffer, tag: Buffer): string {
+  const { memorySize: m, iterations: t, parallelism: p } = PARAMETERS;
+  return `$argon2id$v=19$m=${m},t=${t},p=${p}$${unpadded(salt)}$${unpadded(tag)}`;
+}
+
 @Injectable()
 export class PasswordService {
-  /** Verified against when the email is unknown, so both failures take the same time. */
-  private readonly decoy = this.hash('hearth-decoy-password');
+  private readonly decoy = decoyHash();
 
   async hash(password: string): Promise<string> {
     const salt = crypto.randomBytes(16);
     if (!native) return argon2id({ password, salt, ...PARAMETERS, outputType: 'encoded' });
     const { memorySize: m, iterations: t, parallelism: p, hashLength } = PARAMETERS;
-    const tag = await nativeTag(password, salt, m, t, p, hashLength);
-    return `$argon2id$v=19$m=${m},t=${t},p=${p}$${unpadded(salt)}$${unpadded(tag)}`;
+    return phc(salt, await nativeTag(password, salt, m, t, p, hashLength));
   }
 
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     try {
-      const ok = await this.matches(hash ?? (await this.decoy), password);
+      const ok = await this.matches(hash ?? this.decoy, password);
       return ok && hash !== undefined;
     } catch {
       return false;
