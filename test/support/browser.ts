@@ -43,7 +43,8 @@ export async function buildClient(): Promise<{ dir: string }> {
       '--logLevel',
       'warn',
     ],
-    { cwd: ROOT, env: { ...process.env, HEARTH_WEB_OUT: dir } },
+    // Jest sets NODE_ENV=test, which would give React's development build: the users' is production.
+    { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', HEARTH_WEB_OUT: dir } },
   );
   writeFileSync(done, '');
   return { dir };
