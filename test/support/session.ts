@@ -1,6 +1,5 @@
-import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import pg from 'pg';
+import { TokenService } from '@hearth/identity';
 import { graphqlData } from '@hearth/testing';
 import type { TestApp } from './test-app.js';
 
@@ -58,28 +57,16 @@ const OPEN_SESSION = `WITH account AS (
  * is written: files about signing in use `login`.
  */
 export async function openSessions(app: TestApp, who: readonly string[], db?: Queryable): Promise<Session[]> {
-  const { auth } = app.config;
-  const key = createPrivateKey(auth.keys.privateKeyPem);
+  // The app's own token service: the same keys, claims and lifetimes as a real sign-in.
+  const tokens = app.hearth.app.get(TokenService);
   const open = async (on: Queryable, account: string): Promise<Session> => {
     const email = (account.includes('@') ? account : `${account}@demo.hearth`).toLowerCase();
-    const refreshToken = randomBytes(32).toString('base64url');
-    const { rows } = await on.query(OPEN_SESSION, [
-      email,
-      auth.refreshTokenTtlSeconds,
-      createHash('sha256').update(refreshToken).digest(),
-    ]);
+    const refresh = tokens.newRefreshToken();
+    const { rows } = await on.query(OPEN_SESSION, [email, tokens.refreshTokenTtlSeconds, refresh.hash]);
     const row = rows[0] as { session_id: string; user_id: string; agency_id: string } | undefined;
     if (!row) throw new Error(`${email} does not exist, or signs in with a second step`);
-    const accessToken = await new SignJWT({ sid: row.session_id })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
-      .setSubject(row.user_id)
-      .setIssuer(auth.issuer)
-      .setAudience(auth.audience)
-      .setIssuedAt()
-      .setExpirationTime(`${auth.accessTokenTtlSeconds}s`)
-      .setJti(randomUUID())
-      .sign(key);
-    return { accessToken, refreshToken, userId: row.user_id, agencyId: row.agency_id };
+    const accessToken = await tokens.signAccessToken({ userId: row.user_id, sessionId: row.session_id });
+    return { accessToken, refreshToken: refresh.token, userId: row.user_id, agencyId: row.agency_id };
   };
   if (db) return Promise.all(who.map((account) => open(db, account)));
   const client = new pg.Client({ connectionString: app.database.url });

@@ -9,6 +9,7 @@ export { IdentityModule } from './identity.module.js';
 export { IDENTITY_ENTITIES, IDENTITY_TABLES } from './tables.js';
 export { sessionCheckWithFacts } from './session.repository.js';
 export { SessionService } from './session.service.js';
+export { TokenService } from './token.service.js';
 export { UserService } from './user.service.js';
 export type { NewUser } from './user.service.js';
 export { UserRepository } from './user.repository.js';
