@@ -26,4 +26,8 @@ export default {
   // Sized for a loaded 2-core machine; files that start processes set their own, longer one.
   testTimeout: 60_000,
   maxWorkers: 2,
+  // A worker keeps what each file's module registry leaves behind (native ESM jest): after a few
+  // dozen application files its heap passed 1 GB, and every collection of it cost hundreds of ms.
+  // A worker above this is replaced between files: the suite ran in 209 s instead of 281.
+  workerIdleMemoryLimit: '768MB',
 };

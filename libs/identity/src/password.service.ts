@@ -55,7 +55,7 @@ const commonPasswords = (): ReadonlySet<string> => (common ??= new Set(COMMON_PA
  * password costs the same whatever the stored tag, so the decoy is the stored parameters with a
  * random salt and a random tag (no password gives it): no argon2 run at every start.
  */
-const decoyHash = (): string => phc(crypto.randomBytes(16), crypto.randomBytes(PARAMETERS.hashLength));
+export const decoyHash = (): string => phc(crypto.randomBytes(16), crypto.randomBytes(PARAMETERS.hashLength));
 
 /** The PHC string of a hash made with PARAMETERS. */
 function phc(salt: Buffer, tag: Buffer): string {
