@@ -25,6 +25,13 @@ describe('DeliveryLedger', () => {
     ledger.advance(rows(5, 6));
     expect(ledger.through).toBe(6);
     expect(ledger.overdue(rows(5, 6))).toEqual([]);
+    // Everything settled is behind it now; the next ones are noted afresh.
+    ledger.settle(8);
+    expect(ledger.overdue(rows(7, 8))).toEqual([]);
+    expect(ledger.overdue(rows(7, 8))).toEqual(rows(7));
+    ledger.settle(7);
+    ledger.advance(rows(7, 8));
+    expect(ledger.through).toBe(8);
   });
 
   it('notes what goes out before it starts, and keeps only what is above the user’s last seq', () => {

@@ -12,8 +12,9 @@ interface Numbered {
 export class DeliveryLedger {
   /** Unknown until the connection has read the user's last sequence number: no sweep till then. */
   private watermark: number | undefined;
-  private readonly settled = new Set<number>();
-  private missing = new Set<number>();
+  // Made when first needed: most sockets sit idle with both empty, and a server holds thousands.
+  private settled: Set<number> | undefined;
+  private missing: Set<number> | undefined;
 
   get through(): number | undefined {
     return this.watermark;
@@ -22,12 +23,13 @@ export class DeliveryLedger {
   /** The user's last sequence number when the socket joined their room: the sweep looks above it. */
   start(lastSeq: number): void {
     this.watermark = lastSeq;
-    for (const seq of this.settled) if (seq <= lastSeq) this.settled.delete(seq);
+    const settled = this.settled;
+    if (settled) for (const seq of settled) if (seq <= lastSeq) settled.delete(seq);
   }
 
   /** A notification went out on the socket, or was found not to be the user's to be told. */
   settle(seq: number): void {
-    if (this.watermark === undefined || seq > this.watermark) this.settled.add(seq);
+    if (this.watermark === undefined || seq > this.watermark) (this.settled ??= new Set()).add(seq);
   }
 
   /**
@@ -38,11 +40,11 @@ export class DeliveryLedger {
   overdue<T extends Numbered>(rows: readonly T[]): T[] {
     const through = this.watermark ?? Number.MAX_SAFE_INTEGER;
     const overdue: T[] = [];
-    const missing = new Set<number>();
+    let missing: Set<number> | undefined;
     for (const row of rows) {
-      if (row.seq <= through || this.settled.has(row.seq)) continue;
-      if (this.missing.has(row.seq)) overdue.push(row);
-      else missing.add(row.seq);
+      if (row.seq <= through || this.settled?.has(row.seq)) continue;
+      if (this.missing?.has(row.seq)) overdue.push(row);
+      else (missing ??= new Set()).add(row.seq);
     }
     this.missing = missing;
     return overdue;
@@ -53,9 +55,9 @@ export class DeliveryLedger {
     if (this.watermark === undefined) return;
     for (const row of rows) {
       if (row.seq <= this.watermark) continue;
-      if (!this.settled.has(row.seq)) break;
-      this.settled.delete(row.seq);
+      if (!this.settled?.delete(row.seq)) break;
       this.watermark = row.seq;
     }
+    if (this.settled?.size === 0) this.settled = undefined;
   }
 }
