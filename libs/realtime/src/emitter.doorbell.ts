@@ -3,7 +3,7 @@ import { Emitter as RedisEmitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Delivery, Doorbell } from './doorbell.js';
-import { userRoom } from './rooms.js';
+import { redisChannel, userRoom } from './rooms.js';
 import { SocketNoticeRepository } from './socket-notice.repository.js';
 
 export interface EmitterOptions {
@@ -62,7 +62,7 @@ export class EmitterDoorbell implements Doorbell, OnModuleDestroy {
     if (options.cluster === 'redis' && options.redisUrl) {
       const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
       redis.on('error', (error: unknown) => this.logger.warn({ err: error }, 'socket emitter: Redis error'));
-      this.emitter = new RedisEmitter(redis);
+      this.emitter = new RedisEmitter(redis, { key: redisChannel(options.databaseUrl) });
       this.postgres = undefined;
       this.close = () => redis.quit();
     } else if (options.cluster === 'postgres') {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { redisChannel } from './rooms.js';
 
 export interface RealtimeOptions {
   readonly databaseUrl: string;
@@ -125,7 +126,7 @@ export class HearthIoAdapter extends IoAdapter {
         () => publisher.quit(),
         () => subscriber.quit(),
       );
-      return createRedisAdapter(publisher, subscriber);
+      return createRedisAdapter(publisher, subscriber, { key: redisChannel(this.options.databaseUrl) });
     }
     const pool = new pg.Pool({
       connectionString: this.options.databaseUrl,
