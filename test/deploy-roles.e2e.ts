@@ -59,6 +59,7 @@ describe('database roles (deploy/sql)', () => {
   let adminUrl: string;
   let ownerUrl: string;
   let appUrl: string;
+  let systemUrl: string;
   let hearth: RunningHearth;
   const dataDir = mkdtempSync(join(tmpdir(), 'hearth-roles-'));
 
@@ -69,8 +70,10 @@ describe('database roles (deploy/sql)', () => {
     await run(adminUrl, ROLES_SQL);
     await run(adminUrl, `ALTER ROLE hearth_owner PASSWORD '${password}'`);
     await run(adminUrl, `ALTER ROLE hearth_app PASSWORD '${password}'`);
+    await run(adminUrl, `ALTER ROLE hearth_system PASSWORD '${password}'`);
     ownerUrl = as(adminUrl, 'hearth_owner', password);
     appUrl = as(adminUrl, 'hearth_app', password);
+    systemUrl = as(adminUrl, 'hearth_system', password);
 
     // The release step: migrations and grants as the owner.
     await migrate(ownerUrl);
@@ -82,6 +85,7 @@ describe('database roles (deploy/sql)', () => {
       LOG_LEVEL: 'warn',
       HEARTH_DATA_DIR: dataDir,
       DATABASE_URL: appUrl,
+      SYSTEM_DATABASE_URL: systemUrl,
     });
     expect(await seed.exited).toBe(0);
 
@@ -92,6 +96,7 @@ describe('database roles (deploy/sql)', () => {
       LOG_FORMAT: 'json',
       HEARTH_DATA_DIR: dataDir,
       DATABASE_URL: appUrl,
+      SYSTEM_DATABASE_URL: systemUrl,
       HEARTH_MIGRATIONS_RUN: 'false',
       HEARTH_SEED_DEMO: 'false',
       HEARTH_RUN_WORKER: 'false',
@@ -109,12 +114,35 @@ describe('database roles (deploy/sql)', () => {
   it('makes roles that are no more than they need', async () => {
     const roles = await run<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean; rolcreaterole: boolean }>(
       adminUrl,
-      `SELECT rolname, rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname IN ('hearth_owner','hearth_app') ORDER BY 1`,
+      `SELECT rolname, rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname IN ('hearth_owner','hearth_app','hearth_system') ORDER BY 1`,
     );
     expect(roles).toEqual([
       { rolname: 'hearth_app', rolsuper: false, rolbypassrls: false, rolcreaterole: false },
       { rolname: 'hearth_owner', rolsuper: false, rolbypassrls: false, rolcreaterole: false },
+      { rolname: 'hearth_system', rolsuper: false, rolbypassrls: false, rolcreaterole: false },
     ]);
+    // Neither may become the owner, nor the application the system.
+    const memberships = await run<{ n: number }>(
+      adminUrl,
+      `SELECT count(*)::int AS n FROM pg_auth_members m
+         WHERE m.member IN ('hearth_app'::regrole, 'hearth_system'::regrole)
+           AND m.roleid IN ('hearth_owner'::regrole, 'hearth_system'::regrole)`,
+    );
+    expect(memberships).toEqual([{ n: 0 }]);
+    // So the application cannot take the system's view: as hearth_system a statement sees every
+    // family's events (the positive control), as hearth_app none without a user, whatever it says.
+    const families = `SELECT count(DISTINCT family_id)::int AS n FROM timeline_events`;
+    expect((await run<{ n: number }>(systemUrl, families))[0]!.n).toBeGreaterThan(1);
+    expect(await run<{ n: number }>(appUrl, families)).toEqual([{ n: 0 }]);
+    const claiming = new pg.Client({ connectionString: appUrl });
+    await claiming.connect();
+    try {
+      await claiming.query(`SET hearth.scope = 'system'`);
+      expect((await claiming.query(families)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await claiming.end();
+    }
+    expect(await outcome(appUrl, `SET ROLE hearth_system`)).toBe('42501');
     const [owned] = await run<{ n: number; owners: string[] }>(
       adminUrl,
       `SELECT count(*)::int AS n, array_agg(DISTINCT pg_get_userbyid(relowner)::text) AS owners
@@ -148,13 +176,14 @@ describe('database roles (deploy/sql)', () => {
     });
     expect(posted.postEvent.id).toMatch(/^[0-9a-f-]{36}$/);
 
-    // The worker runs as the application role too: it seals (inserting seals and checkpoints),
-    // escalates and evaluates ABSENCE rules.
+    // The worker runs as the application role too, its loops on the system's login: it seals
+    // (inserting seals and checkpoints), escalates and evaluates ABSENCE rules.
     const worker = spawnNode(compiled('apps/worker/src/main.js'), {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       HEARTH_DATA_DIR: dataDir,
       DATABASE_URL: appUrl,
+      SYSTEM_DATABASE_URL: systemUrl,
       HEARTH_SOCKET_ADAPTER: 'postgres',
     });
     await printed(worker, 'Hearth worker is running');
@@ -182,6 +211,20 @@ describe('database roles (deploy/sql)', () => {
     // Ordinary row changes elsewhere are allowed: sessions are updated and deleted by logout.
     expect(await outcome(appUrl, `UPDATE sessions SET revoked_at = revoked_at WHERE false`)).toBe('ok');
     expect(await outcome(appUrl, `DELETE FROM socket_io_attachments WHERE false`)).toBe('ok');
+  });
+
+  it("refuses to start when the system's work would run as the application role, and says what to set", async () => {
+    // The same worker as above (which ran: the positive control), without the system's login: its
+    // loops would see no family's rows.
+    const worker = spawnNode(compiled('apps/worker/src/main.js'), {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      HEARTH_DATA_DIR: dataDir,
+      DATABASE_URL: appUrl,
+      HEARTH_SOCKET_ADAPTER: 'postgres',
+    });
+    expect(await worker.exited).toBe(1);
+    expect(worker.stderr()).toMatch(/run as hearth_app, .*set SYSTEM_DATABASE_URL to the hearth_system login/);
   });
 
   it('refuses the application role every way of rewriting the audit trail', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { actAsUser, SYSTEM_DATA_SOURCE, UnitOfWork } from '@hearth/database';
+import { actAsUser, APPLICATION_ROLE, SYSTEM_DATA_SOURCE, SYSTEM_ROLE, UnitOfWork } from '@hearth/database';
 import { errorCode } from '@hearth/testing';
 import { demoWorld, query, type DemoUser } from './support/demo.js';
 import type { Session } from './support/session.js';
@@ -168,12 +168,23 @@ describe('row-level security on the family-scoped tables', () => {
     return pool.transaction((manager) => manager.query<T[]>(sql, params));
   }
 
-  it("gives the system's work its own connections, as the same role; the application's never say they are the system's", async () => {
-    const scope = `SELECT current_user, current_setting('hearth.scope', true) AS scope`;
-    const [mine] = await dataSource.query<{ current_user: string; scope: string | null }[]>(scope);
-    const [its] = await system.query<{ current_user: string; scope: string | null }[]>(scope);
-    expect(its).toEqual({ current_user: mine!.current_user, scope: 'system' });
-    expect(mine!.scope ?? '').toBe('');
+  it("gives the system's work its own role, which no application connection can claim", async () => {
+    const who = `SELECT current_user`;
+    const [mine] = await dataSource.query<{ current_user: string }[]>(who);
+    const [its] = await system.query<{ current_user: string }[]>(who);
+    expect(mine!.current_user).toBe(APPLICATION_ROLE);
+    expect(its!.current_user).toBe(SYSTEM_ROLE);
+    const events = `SELECT DISTINCT family_id FROM timeline_events`;
+    // Positive control: the system's connection sees events of both demo families with many.
+    expect((await inTransaction(system, events)).length).toBeGreaterThan(1);
+    // The setting that used to mark the system's connections widens nothing now.
+    const claimed = await dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL hearth.scope = 'system'`);
+      return manager.query<unknown[]>(events);
+    });
+    expect(claimed).toEqual([]);
+    // That hearth_app cannot take the role is deploy-roles.e2e.ts's to show: here, as on the
+    // embedded database, the administrator's login takes the roles.
   });
 
   it('shows a transaction that names no one no row of any family-scoped table; the system sees them all', async () => {

@@ -46,7 +46,14 @@ export async function startHearth(
   const metrics = new Metrics();
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.register({ config, databaseUrl, logger, metrics }),
-    { logger: new NestPinoLogger(logger), bufferLogs: false, forceCloseConnections: true, bodyParser: false },
+    // abortOnError false: a module that cannot start rejects here (the caller says why), never exits.
+    {
+      logger: new NestPinoLogger(logger),
+      bufferLogs: false,
+      forceCloseConnections: true,
+      bodyParser: false,
+      abortOnError: false,
+    },
   );
   const production = config.nodeEnv === 'production';
   app.set('trust proxy', config.trustedProxyHops);

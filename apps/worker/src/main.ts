@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   try {
     app = await NestFactory.createApplicationContext(WorkerModule.register({ config, databaseUrl: database.url }), {
       logger: new NestPinoLogger(logger),
+      // A module that cannot start rejects, and the line below says why (not an exit from inside Nest).
+      abortOnError: false,
     });
     await app.init();
     app.get(AlertScheduler).start(config.schedulerIntervalMs);

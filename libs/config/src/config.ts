@@ -27,6 +27,12 @@ export interface HearthConfig {
   readonly dataDirExplicit: boolean;
   /** Undefined: run an embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * The login of the system's own work (hearth_system: every family's rows, for the worker's loops
+   * and the doorbell's re-checks). Undefined: derived from the application's connection (see
+   * @hearth/database's system data source).
+   */
+  readonly systemDatabaseUrl: string | undefined;
   readonly migrationsRun: boolean;
   /** Connections the API keeps to PostgreSQL: each GraphQL operation holds one while it runs. */
   readonly databasePoolSize: number;
@@ -127,6 +133,7 @@ const schema = z.object({
   HEARTH_DATA_DIR: z.string().min(1).optional(),
   HEARTH_WEB_ROOT: z.string().min(1).optional(),
   DATABASE_URL: postgresUrl.optional(),
+  SYSTEM_DATABASE_URL: postgresUrl.optional(),
   HEARTH_MIGRATIONS_RUN: flag.default(true),
   HEARTH_SEED_DEMO: flag.optional(),
   HEARTH_RUN_WORKER: flag.optional(),
@@ -232,6 +239,7 @@ const SECRET_VARIABLES = new Set([
   'HEARTH_JWT_PRIVATE_KEY',
   'HEARTH_IDENTIFIER_HASH_KEY',
   'DATABASE_URL',
+  'SYSTEM_DATABASE_URL',
   'REDIS_URL',
   'HEARTH_METRICS_TOKEN',
   'SMTP_URL',
@@ -270,6 +278,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     dataDir,
     dataDirExplicit: e.HEARTH_DATA_DIR !== undefined,
     databaseUrl: e.DATABASE_URL,
+    systemDatabaseUrl: e.SYSTEM_DATABASE_URL,
     migrationsRun: e.HEARTH_MIGRATIONS_RUN,
     databasePoolSize: e.HEARTH_DATABASE_POOL_SIZE,
     seedDemo: e.HEARTH_SEED_DEMO ?? e.DATABASE_URL === undefined,

@@ -66,7 +66,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * operation's unit of work is.
  */
 export async function actAsUser(manager: EntityManager, userId: string): Promise<void> {
-  await manager.query(`SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true)`, [userId]);
+  await manager.query(`SELECT set_config('hearth.user_id', $1, true)`, [userId]);
 }
 
 /** Raised by `commit` when PostgreSQL rolled the transaction back instead (a statement of it had failed). */

@@ -22,7 +22,7 @@ WITH items AS (
   SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at, batch_index FROM fresh ORDER BY batch_index, user_id;
 
 -- NotificationRepository.since
-SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true);
+SELECT set_config('hearth.user_id', $1, true);
 
 SELECT user_id, seq, type, family_id, event_id, alert_id, rag, created_at FROM notifications
   WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3;
@@ -39,6 +39,6 @@ SELECT n.* FROM unnest($1::uuid[], $2::bigint[]) AS w(user_id, after_seq)
   ORDER BY n.user_id, n.seq;
 
 -- NotificationRepository.markDelivered
-SELECT set_config('hearth.user_id', $1, true), set_config('hearth.scope', '', true);
+SELECT set_config('hearth.user_id', $1, true);
 
 UPDATE notifications SET delivered_at = now() WHERE user_id = $1 AND seq <= $2 AND delivered_at IS NULL;

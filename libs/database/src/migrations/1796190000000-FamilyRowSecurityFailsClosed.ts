@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /** The user of the transaction (`hearth.user_id`), null when none was set. */
 const ME = `nullif(current_setting('hearth.user_id', true), '')::uuid`;
 /** A connection of the system's own work (`SYSTEM_DATA_SOURCE`, scoped when it connects): every row. */
-const SYSTEM = `current_setting('hearth.scope', true) = 'system'`;
+export const SYSTEM_SCOPE = `current_setting('hearth.scope', true) = 'system'`;
 /** The rule before this migration: a transaction that set no user was not filtered. */
 const UNSET = `nullif(current_setting('hearth.user_id', true), '') IS NULL`;
 /** A family the user relates to, by the view the ability reads (evaluated with its owner's rights). */
@@ -47,16 +47,16 @@ export class FamilyRowSecurityFailsClosed1796190000000 implements MigrationInter
   name = 'FamilyRowSecurityFailsClosed1796190000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await replace(q, SYSTEM);
+    await replacePolicies(q, SYSTEM_SCOPE);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await replace(q, UNSET);
+    await replacePolicies(q, UNSET);
   }
 }
 
 /** Drops each table's policies and makes them again, `unfiltered` OR the table's rule. */
-async function replace(q: QueryRunner, unfiltered: string): Promise<void> {
+export async function replacePolicies(q: QueryRunner, unfiltered: string): Promise<void> {
   for (const { table, using, insert } of POLICIES) {
     const visible = `(${unfiltered} OR ${using})`;
     if (insert === undefined) {

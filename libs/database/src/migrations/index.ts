@@ -16,6 +16,7 @@ import { AddAgencyIdentityProviders1796150000000 } from './1796150000000-AddAgen
 import { FamilyRowSecurityEverywhere1796170000000 } from './1796170000000-FamilyRowSecurityEverywhere.js';
 import { AddTrustEmailWithoutVerifiedClaim1796180000000 } from './1796180000000-AddTrustEmailWithoutVerifiedClaim.js';
 import { FamilyRowSecurityFailsClosed1796190000000 } from './1796190000000-FamilyRowSecurityFailsClosed.js';
+import { SystemRole1796200000000 } from './1796200000000-SystemRole.js';
 
 /**
  * Every migration, oldest first. A new migration is added at the end (npm run migration:generate
@@ -39,4 +40,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   FamilyRowSecurityEverywhere1796170000000,
   AddTrustEmailWithoutVerifiedClaim1796180000000,
   FamilyRowSecurityFailsClosed1796190000000,
+  SystemRole1796200000000,
 ];
