@@ -54,6 +54,7 @@ const publicKey = createPublicKey(env('B1_JWT_PUBLIC_KEY'));
 const issuer = process.env['B1_JWT_ISSUER'] ?? 'hearth';
 const audience = process.env['B1_JWT_AUDIENCE'] ?? 'hearth-api';
 const pool = new pg.Pool({ connectionString: env('DATABASE_URL'), max: 10 });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 class HttpError extends Error {
   constructor(
@@ -340,8 +341,13 @@ async function handle(path: string, authorization: string | undefined, body: str
   try {
     const claims = await verifyToken(authorization);
     if (path === '/ingest') await countMutation(client, claims.userId, trace);
-    // As Hearth's unit of work, in the same round trip as BEGIN.
-    await client.query(path === '/read?audit=async' ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+    // As Hearth's unit of work, in the same round trip as BEGIN: the user row-level security
+    // filters for (a verified token's subject, checked to be a uuid before it is written in).
+    if (!UUID.test(claims.userId)) throw new HttpError(401, 'unauthenticated');
+    const user = `SELECT set_config('hearth.user_id', '${claims.userId}', true)`;
+    await client.query(
+      path === '/read?audit=async' ? `BEGIN; ${user}; SET LOCAL synchronous_commit = off` : `BEGIN; ${user}`,
+    );
     const checked = await checkSession(run, claims, path !== '/ingest');
     const parsed = JSON.parse(body) as never;
     let result: unknown;

@@ -11,7 +11,9 @@ import { startHearth } from '../apps/api/src/hearth.js';
 const config = loadConfig({ ...process.env });
 const databaseUrl = process.env['DATABASE_URL'];
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
-const hearth = await startHearth(config, databaseUrl, createLogger(config));
+// BENCH_APP_DATABASE_URL: what the API connects as (the application role); migrations use DATABASE_URL.
+const appUrl = process.env['BENCH_APP_DATABASE_URL'] ?? databaseUrl;
+const hearth = await startHearth(config, databaseUrl, createLogger(config), appUrl);
 process.send?.({ url: hearth.url, demo: hearth.demo });
 
 process.on('message', (message: { type?: string }) => {

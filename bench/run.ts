@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { asApplicationRole } from '@hearth/database';
 import { encodeCursor } from '@hearth/pagination';
 import { SOCKETS_PER_USER } from '../libs/realtime/src/realtime.gateway.js';
 import {
@@ -709,6 +710,9 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   });
 
   const secrets = productionSecrets();
+  // Hearth and B1 run as the application role, under row-level security, as a deployment does;
+  // on a server of your own (BENCH_DATABASE_URL) as the login you gave.
+  const appUrl = process.env['BENCH_DATABASE_URL'] ? db.url : asApplicationRole(db.url);
   log('starting Hearth in production mode');
   const hearth = await startChild(
     'hearth-server.js',
@@ -716,6 +720,7 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
       ...common,
       ...secrets,
       NODE_ENV: 'production',
+      BENCH_APP_DATABASE_URL: appUrl,
       // BENCH_HEAP_SNAPSHOTS=<folder>: a heap snapshot at each of the sockets scenario's points.
       ...(process.env['BENCH_HEAP_SNAPSHOTS'] ? { BENCH_HEAP_SNAPSHOTS: process.env['BENCH_HEAP_SNAPSHOTS'] } : {}),
       // One node: no cross-node socket adapter; no worker loops competing with the load.
@@ -736,7 +741,7 @@ async function prepare(dataDir: string, work: string): Promise<{ ctx: Context; c
   const { tokens, sam } = await logIn(hearth.url);
 
   const b1 = await startChild('b1-server.js', {
-    DATABASE_URL: db.url,
+    DATABASE_URL: appUrl,
     B1_ROOT: root,
     B1_JWT_PUBLIC_KEY: secrets['HEARTH_JWT_PUBLIC_KEY']!,
   });
