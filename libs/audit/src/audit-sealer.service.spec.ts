@@ -181,11 +181,37 @@ describe('under 8 concurrent writers and two sealers', () => {
     const sealers = [new AuditSealer(await db.connect(2)), new AuditSealer(await db.connect(2))];
     const until = Date.now() + 3000;
     const written: string[] = [];
-    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // What the loops wait for, instead of sleeping: an entry written or committed, a sealer's pass.
+    let passes = 0;
+    let commits = 0;
+    let writing = 8;
+    const waiting = new Set<() => void>();
+    const changed = () => {
+      for (const wake of [...waiting]) wake();
+    };
+    const when = (done: () => boolean) =>
+      done()
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const wake = () => {
+              if (!done()) return;
+              waiting.delete(wake);
+              resolve();
+            };
+            waiting.add(wake);
+          });
 
     const writer = async (n: number): Promise<void> => {
+      try {
+        await writes(n);
+      } finally {
+        writing--;
+        changed();
+      }
+    };
+    const writes = async (n: number): Promise<void> => {
       for (let i = 0; Date.now() < until; i++) {
-        const slow = i % 7 === n % 7; // now and then a transaction that stays open a while
+        const slow = i % 7 === n % 7; // now and then a transaction that stays open over a sealer's pass
         await db.dataSource.transaction(async (m) => {
           const count = 1 + ((i + n) % 3);
           for (let k = 0; k < count; k++) {
@@ -195,17 +221,27 @@ describe('under 8 concurrent writers and two sealers', () => {
               reason: `writer ${n} #${i}.${k}`,
             });
             written.push(id);
-            if (slow) await pause(20 + ((i * 13 + n * 7) % 120));
+            changed();
+            if (slow) {
+              const seen = passes;
+              await when(() => passes > seen);
+            }
           }
         });
+        commits++;
+        changed();
       }
     };
     let sealedDuringRun = 0;
     const sealing = async (sealer: AuditSealer): Promise<void> => {
-      while (Date.now() < until) {
+      while (writing > 0) {
+        const [before, committedBefore] = [written.length, commits];
         const sealed = await sealer.sealOnce();
         sealedDuringRun += sealed;
-        await pause(5);
+        passes++;
+        changed();
+        // Nothing to seal, and nothing written or committed since the pass began: wait for it.
+        if (sealed === 0) await when(() => written.length > before || commits > committedBefore || writing === 0);
       }
     };
     await Promise.all([...Array.from({ length: 8 }, (_, n) => writer(n)), ...sealers.map(sealing)]);
