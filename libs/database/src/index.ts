@@ -16,13 +16,7 @@ export { deleteExpiredRateCounters, hitRateLimit, refundRateLimit } from './rate
 export type { HitOptions, Queryable, RateDecision, RateLimit } from './rate-counter.js';
 export { RateCounterEntity } from './rate-counter.entity.js';
 export { DATABASE_ENTITIES, DATABASE_TABLES } from './tables.js';
-export {
-  APPLICATION_ROLE,
-  asApplicationRole,
-  asSystemRole,
-  grantApplicationRole,
-  SYSTEM_ROLE,
-} from './application-role.js';
+export { APPLICATION_ROLE, asApplicationRole, grantApplicationRole, SYSTEM_ROLE } from './application-role.js';
 export { actAsUser, joinUnitsOfWork, UnitOfWork, UnitOfWorkRolledBack } from './unit-of-work.js';
 export type { BeginOptions, OpenUnitOfWork } from './unit-of-work.js';
 export { DomainEvents, DomainEventsModule, EFFECT_ERROR_REPORTER } from './domain-events.js';
@@ -34,4 +28,4 @@ export type {
   EffectErrorReporter,
 } from './domain-events.js';
 export { preparedQuery } from './prepared.js';
-export { checkSystemRole, SYSTEM_DATA_SOURCE, SystemDataSourceModule, systemUrl } from './system-data-source.js';
+export { SYSTEM_DATA_SOURCE, SystemDataSourceModule } from './system-data-source.js';

@@ -25,7 +25,7 @@ const SYSTEM_POOL_SIZE = 4;
  * the role (the embedded database, the test suite's); else the application's URL itself (a login
  * that owns the tables or bypasses row-level security; `checkSystemRole` refuses any other).
  */
-export function systemUrl(appUrl: string, configured: string | undefined): string {
+function systemUrl(appUrl: string, configured: string | undefined): string {
   return configured ?? asSystemRole(appUrl) ?? appUrl;
 }
 
@@ -34,7 +34,7 @@ export function systemUrl(appUrl: string, configured: string | undefined): strin
  * is neither the system role nor one row-level security leaves alone (its work would silently see
  * nothing).
  */
-export async function checkSystemRole(system: DataSource): Promise<void> {
+async function checkSystemRole(system: DataSource): Promise<void> {
   const [row] = await system.query<Array<{ role: string; filtered: boolean }>>(
     `SELECT current_user AS role,
             CASE WHEN to_regclass('public.timeline_events') IS NULL THEN false

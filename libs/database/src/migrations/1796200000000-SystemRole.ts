@@ -9,13 +9,13 @@ import { replacePolicies, SYSTEM_SCOPE } from './1796190000000-FamilyRowSecurity
  * only while it names no user: a system transaction that narrows itself to one user
  * (`actAsUser`) is filtered as that user's. The rules for a named user do not change.
  */
-const SYSTEM_ROLE = `(current_user = 'hearth_system' AND nullif(current_setting('hearth.user_id', true), '') IS NULL)`;
+const SYSTEM_WORK = `(current_user = 'hearth_system' AND nullif(current_setting('hearth.user_id', true), '') IS NULL)`;
 
 export class SystemRole1796200000000 implements MigrationInterface {
   name = 'SystemRole1796200000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await replacePolicies(q, SYSTEM_ROLE);
+    await replacePolicies(q, SYSTEM_WORK);
   }
 
   async down(q: QueryRunner): Promise<void> {
