@@ -46,6 +46,7 @@ export async function startDatabase(dataDir: string, external: string | undefine
   const admin = new pg.Client({ connectionString: embedded.url('postgres') });
   await admin.connect();
   await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  if (process.env['BENCH_STATEMENTS']) await admin.query(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
   await admin.end();
   await embedded.stop();
   embedded = await startEmbeddedPostgres(options);
@@ -195,6 +196,47 @@ export async function dbCounters(client: pg.Client): Promise<DbCounters> {
   return { statements: stmts, transactions: Number(xacts.rows[0]?.n ?? 0) };
 }
 
+interface StatementTotals {
+  query: string;
+  calls: number;
+  execMs: number;
+  planMs: number;
+}
+
+/** Every statement's totals so far (pg_stat_statements), by query id. */
+async function statementTotals(client: pg.Client): Promise<Map<string, StatementTotals>> {
+  const r = await client.query<{ id: string; query: string; calls: string; exec: number; plan: number }>(
+    `SELECT s.userid::text || ':' || s.queryid::text AS id, s.query, s.calls, s.total_exec_time AS exec, s.total_plan_time AS plan
+     FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()`,
+  );
+  return new Map(
+    r.rows.map((row) => [row.id, { query: row.query, calls: Number(row.calls), execMs: row.exec, planMs: row.plan }]),
+  );
+}
+
+/**
+ * With `BENCH_STATEMENTS` set, what each statement cost over a window, per request: calls, and the
+ * time PostgreSQL spent executing and planning it (planning is tracked only then), the costliest
+ * first.
+ */
+export function logStatements(
+  label: string,
+  before: Map<string, StatementTotals>,
+  after: Map<string, StatementTotals>,
+  requests: number,
+): void {
+  const rows = [...after].map(([id, a]) => {
+    const b = before.get(id) ?? { calls: 0, execMs: 0, planMs: 0 };
+    return { query: a.query, calls: a.calls - b.calls, execMs: a.execMs - b.execMs, planMs: a.planMs - b.planMs };
+  });
+  const costly = rows.filter((r) => r.calls > 0).sort((x, y) => y.execMs + y.planMs - (x.execMs + x.planMs));
+  log(`${label}: statements per request (calls, exec ms, plan ms), ${requests} requests`);
+  for (const r of costly.slice(0, 30))
+    log(
+      `  ${(r.calls / requests).toFixed(2)}  ${(r.execMs / requests).toFixed(3)}  ${(r.planMs / requests).toFixed(3)}  ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`,
+    );
+}
+
 /** Everything a window of load cost: CPU of the server process and of PostgreSQL, statements, transactions. */
 export class CostMeter {
   constructor(
@@ -217,17 +259,20 @@ export class CostMeter {
     }
   }
 
-  async start(serverPid: number | undefined): Promise<() => Promise<Cost>> {
+  async start(serverPid: number | undefined, label?: string): Promise<(requests?: number) => Promise<Cost>> {
     await this.settle();
+    const breakdown = Boolean(process.env['BENCH_STATEMENTS'] && label);
+    const totals0 = breakdown ? await statementTotals(this.stats) : undefined;
     const db0 = await dbCounters(this.stats);
     const node0 = serverPid ? nodeCpu(serverPid) : 0;
     const pg0 = postgresCpu(this.postmaster());
-    return async () => {
+    return async (requests?: number) => {
       const node1 = serverPid ? nodeCpu(serverPid) : 0;
       const pg1 = postgresCpu(this.postmaster());
       // Backends report their transaction counts at most once a second.
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const db1 = await dbCounters(this.stats);
+      if (totals0 && label && requests) logStatements(label, totals0, await statementTotals(this.stats), requests);
       return {
         nodeCpuMs: serverPid ? node1 - node0 : undefined,
         pgCpuMs: pg0 !== undefined && pg1 !== undefined ? pg1 - pg0 : undefined,

@@ -140,12 +140,12 @@ interface Http {
   pid: number;
 }
 
-async function closedLoop(ctx: Context, http: Http, seconds: number): Promise<Load> {
+async function closedLoop(ctx: Context, http: Http, seconds: number, label?: string): Promise<Load> {
   await ctx.meter.settle();
   await cannon(http, WARMUP_S, CONNECTIONS);
-  const stop = await ctx.meter.start(http.pid);
+  const stop = await ctx.meter.start(http.pid, label);
   const result = await cannon(http, seconds, CONNECTIONS);
-  const cost = await stop();
+  const cost = await stop(result.requests.total);
   return { ...toLoad(result), ...perRequest(cost, result.requests.total) };
 }
 
@@ -203,8 +203,8 @@ async function throughputScenario(
 ): Promise<Scenario> {
   const runs: Array<{ s: Load; b1: Load; b0?: Load; cte?: Load; ratio: number }> = [];
   for (let run = 1; run <= RUNS; run++) {
-    const sl = await closedLoop(ctx, s, MEASURE_S);
-    const bl = await closedLoop(ctx, b1, MEASURE_S);
+    const sl = await closedLoop(ctx, s, MEASURE_S, `${id} S`);
+    const bl = await closedLoop(ctx, b1, MEASURE_S, `${id} B1`);
     let b0l: Load | undefined;
     let ctel: Load | undefined;
     if (scripts) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 import type { AlertModel, AlertStatus, Rag } from './alert.models.js';
 
 export interface AlertRow {
@@ -60,7 +60,8 @@ export function toAlertModel(row: AlertRow): AlertModel {
 export class AlertRepository {
   /** Inserts the alert unless its deduplication key exists; its id, or undefined. */
   async insertUnlessDuplicate(manager: EntityManager, alert: NewAlert): Promise<string | undefined> {
-    const rows: { id: string }[] = await manager.query(
+    const rows = await preparedQuery<{ id: string }>(
+      manager,
       `INSERT INTO alerts (family_id, rule_id, rule_version, rag, dedup_key, explanation, matched_event_ids, raised_at, due_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
       [

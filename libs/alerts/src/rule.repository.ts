@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 import { ruleDefinitionSchema, type RuleDefinition } from './rule-definition.js';
 import type { RuleModel } from './alert.models.js';
 
@@ -68,9 +68,11 @@ export class RuleRepository {
    * disabled, added or moved to a new version (versions are never rewritten), and only then.
    */
   async enabledFingerprint(manager: EntityManager): Promise<string> {
-    const rows: { fingerprint: string }[] = await manager.query(
+    const rows = await preparedQuery<{ fingerprint: string }>(
+      manager,
       `SELECT COALESCE(md5(string_agg(id::text || ':' || current_version || ':' || name, ',' ORDER BY id)), '') AS fingerprint
        FROM rules WHERE enabled`,
+      [],
     );
     return rows[0]?.fingerprint ?? '';
   }

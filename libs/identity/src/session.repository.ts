@@ -76,7 +76,8 @@ export class SessionRepository {
 
   /** A session with what its user may do now. */
   async findForCheck(sessionId: string, userId: string): Promise<SessionCheckRow | undefined> {
-    const rows: SessionCheckRow[] = await this.dataSource.query(
+    const rows = await preparedQuery<SessionCheckRow>(
+      this.dataSource.manager,
       `SELECT u.agency_id, u.roles, u.status, s.revoked_at, s.expires_at, s.mfa_verified
        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND u.id = $2`,
       [sessionId, userId],

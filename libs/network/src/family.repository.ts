@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { FieldMap, SqlCondition } from '@hearth/authz';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 import type { FamilyRole, FamilyStatus, ProtectionStatus } from './network.enums.js';
 import type { FamilyModel, PersonModel } from './network.models.js';
 
@@ -81,7 +81,8 @@ export class FamilyRepository {
     filter: SqlCondition,
     lock = false,
   ): Promise<FamilyRow | undefined> {
-    const rows: FamilyRow[] = await manager.query(
+    const rows = await preparedQuery<FamilyRow>(
+      manager,
       `SELECT ${FAMILY_COLUMNS} FROM families f WHERE f.id = $1 AND ${filter.sql}${lock ? ' FOR UPDATE' : ''}`,
       [familyId, ...filter.params],
     );

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { defineAbility, Role, type AccessFacts, type HearthAbility, type Principal } from '@hearth/authz';
 import type { AgencyKind } from '@hearth/identity';
+import { preparedQuery } from '@hearth/database';
 
 /** How a user relates to a family now: their membership, their report's, or a grant. */
 export type RelationshipVia = 'LEAD' | 'MEMBER' | 'MANAGER' | 'GRANT';
@@ -29,7 +30,7 @@ export const RELATIONSHIPS_OF_USER = `SELECT ${COLUMNS} FROM family_relationship
 @Injectable()
 export class RelationshipRepository {
   ofUser(manager: EntityManager, userId: string): Promise<RelationshipRow[]> {
-    return manager.query(RELATIONSHIPS_OF_USER, [userId]);
+    return preparedQuery(manager, RELATIONSHIPS_OF_USER, [userId]);
   }
 
   /** Everyone related to these families now, or only the given users among them. */
@@ -38,7 +39,8 @@ export class RelationshipRepository {
     familyIds: readonly string[],
     userIds?: readonly string[],
   ): Promise<RelationshipRow[]> {
-    return manager.query(
+    return preparedQuery(
+      manager,
       `SELECT ${COLUMNS} FROM family_relationships
        WHERE family_id = ANY($1::uuid[]) AND ($2::uuid[] IS NULL OR user_id = ANY($2::uuid[]))`,
       [familyIds, userIds ?? null],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 
 export type Channel = 'EMAIL' | 'WEBHOOK';
 export type OutboxStatus = 'PENDING' | 'HELD' | 'SENT' | 'DROPPED' | 'DEAD' | 'DIGESTED';
@@ -54,7 +54,8 @@ export class OutboxRepository {
   async insert(manager: EntityManager, messages: readonly NewOutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const col = <T>(pick: (m: NewOutboxMessage) => T) => messages.map(pick);
-    await manager.query(
+    await preparedQuery(
+      manager,
       `INSERT INTO outbox_messages (channel, kind, user_id, endpoint_id, notification_seq, type, family_id, event_id,
          alert_id, rag, idempotency_key, status, not_before, give_up_at)
        SELECT channel, 'NOTIFICATION', user_id, endpoint_id, seq, type, family_id, event_id, alert_id, rag, key, status,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DEFAULT_PREFERENCES, type Floor, type Preferences } from './preferences.js';
+import { preparedQuery } from '@hearth/database';
 
 interface PreferenceRow {
   user_id: string;
@@ -34,7 +35,8 @@ export class PreferenceRepository {
     const rows: PreferenceRow[] =
       userIds.length === 0
         ? []
-        : await manager.query(
+        : await preparedQuery<PreferenceRow>(
+            manager,
             `SELECT user_id, email_floor, webhook_floor, time_zone, quiet_start::text, quiet_end::text,
                     digest_at::text, muted_family_ids
              FROM notification_preferences WHERE user_id = ANY($1::uuid[])`,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '@hearth/database';
+import { preparedQuery, updateReturning } from '@hearth/database';
 
 export interface WebhookEndpointRow {
   id: string;
@@ -47,7 +47,7 @@ export class WebhookEndpointRepository {
 
   /** Whether any endpoint is enabled at all: most postings then need no further look-up. */
   async anyEnabled(manager: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM webhook_endpoints WHERE enabled LIMIT 1`);
+    const rows = await preparedQuery(manager, `SELECT 1 FROM webhook_endpoints WHERE enabled LIMIT 1`, []);
     return rows.length > 0;
   }
 

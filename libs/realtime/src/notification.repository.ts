@@ -1,4 +1,4 @@
-import { actAsUser, SYSTEM_DATA_SOURCE } from '@hearth/database';
+import { actAsUser, preparedQuery, SYSTEM_DATA_SOURCE } from '@hearth/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -47,7 +47,8 @@ export class NotificationRepository {
     batch: readonly { readonly users: readonly string[]; readonly fields: NotificationFields }[],
   ): Promise<(NotificationRow & { batch_index: number })[]> {
     const pairs = batch.flatMap(({ users }, index) => users.map((user) => [user, index] as const));
-    return manager.query(
+    return preparedQuery(
+      manager,
       `WITH items AS (
          SELECT t.user_id, t.batch_index, row_number() OVER (PARTITION BY t.user_id ORDER BY t.batch_index) AS nth,
                 count(*) OVER (PARTITION BY t.user_id) AS n

@@ -169,7 +169,8 @@ export class TimelineEventRepository {
    * the kind, or NETWORK (a policy is never RESTRICTED).
    */
   async insert(manager: EntityManager, event: NewEvent): Promise<InsertedEvent> {
-    const rows: InsertedEvent[] = await manager.query(
+    const rows = await preparedQuery<InsertedEvent>(
+      manager,
       `WITH e AS (
          INSERT INTO timeline_events (family_id, kind, severity, occurred_at, agency_id, author_id, visibility,
                                       audience_user_ids, audience_agency_ids, summary, body)
@@ -282,7 +283,8 @@ export class TimelineEventRepository {
       days: number;
     },
   ): Promise<EventWindow | undefined> {
-    const rows: EventWindow[] = await manager.query(
+    const rows = await preparedQuery<EventWindow>(
+      manager,
       `SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
               array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
        FROM timeline_events
