@@ -48,6 +48,7 @@ const S = {
   rulesFingerprint: sql('alerts', 'rule.repository', 'RuleRepository.enabledFingerprint'),
   countInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.countInWindow'),
   latestInWindow: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.latestInWindow'),
+  raise: sql('alerts', 'alert.repository', 'AlertRepository.insertUnlessDuplicate'),
 };
 const FAMILY_FIELDS: FieldMap = { id: { sql: 'f.id', type: 'uuid' } };
 const SEVERITY_ORDER = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -273,15 +274,18 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
   for (const rule of cachedRules.rules) {
     const d = rule.definition as {
       kind: string;
+      rag: string;
       eventKinds?: string[];
       minSeverity?: string;
+      minCount?: number;
+      minAgencies?: number;
       windowDays?: number;
       first?: string[];
       then?: string[];
       withinDays?: number;
     };
-    if (d.kind === 'THRESHOLD' && d.eventKinds?.includes(input.kind))
-      await run('countInWindow', [
+    if (d.kind === 'THRESHOLD' && d.eventKinds?.includes(input.kind)) {
+      const [w] = await run<{ n: number; agencies: number; ids: string[]; first: Date | null }>('countInWindow', [
         input.familyId,
         d.eventKinds,
         SEVERITY_ORDER,
@@ -289,6 +293,23 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
         occurredAt,
         d.windowDays,
       ]);
+      // A match: Hearth inserts the alert unless its key exists. Hearth's first post raised it, so
+      // here it is always the duplicate, which inserts nothing.
+      if (w?.first && w.n >= (d.minCount ?? 0) && w.agencies >= (d.minAgencies ?? 0)) {
+        const raised = await run('raise', [
+          input.familyId,
+          rule.id,
+          rule.version,
+          d.rag,
+          `${rule.id}:${input.familyId}:${w.first.toISOString()}`,
+          `Rule "${rule.name}" v${rule.version} (THRESHOLD): ${w.n} events`,
+          w.ids,
+          new Date(),
+          new Date(Date.now() + 24 * 3600_000),
+        ]);
+        if (raised.length > 0) throw new HttpError(500, 'B1 raised an alert: Hearth posts first and raises it');
+      }
+    }
     if (d.kind === 'SEQUENCE' && d.then?.includes(input.kind))
       await run('latestInWindow', [input.familyId, d.first, id, occurredAt, d.withinDays]);
   }
@@ -297,6 +318,9 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
   const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
   const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
   await run('familyRelationshipsOf', [[input.familyId], recipients]);
+  // What the mail decisions read, read before the inbox rows lock the recipients' counters.
+  await run('preferences', [recipients]);
+  await run('webhooks', []);
   const notified = await run<{ user_id: string; seq: string }>('notify', [
     recipients,
     recipients.map(() => 0),
@@ -306,8 +330,6 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
     [null],
     [null],
   ]);
-  await run('preferences', [recipients]);
-  await run('webhooks', []);
   const now = new Date();
   const giveUp = new Date(now.getTime() + 24 * 3600_000);
   const n = notified.length;
@@ -332,7 +354,10 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
   };
 }
 
-let cachedRules: { fingerprint: string | undefined; rules: { definition: Record<string, unknown> }[] } = {
+let cachedRules: {
+  fingerprint: string | undefined;
+  rules: { id: string; name: string; version: number; definition: Record<string, unknown> }[];
+} = {
   fingerprint: undefined,
   rules: [],
 };

@@ -48,6 +48,8 @@ describe('a timeline page costs a fixed number of statements', () => {
   let checkouts = 0;
   let nested = 0;
   let counting = false;
+  /** The text of each statement counted, in order. */
+  let sent: string[] = [];
   // eslint-disable-next-line @typescript-eslint/unbound-method -- restored as it was, and called with its client
   const clientQuery = pg.Client.prototype.query;
 
@@ -123,16 +125,16 @@ describe('a timeline page costs a fixed number of statements', () => {
       if (counting && UnitOfWork.active()) nested++;
       return create(mode);
     };
-    // The system's connections (`hearth.scope=system` when they connect) are not the operation's:
-    // the doorbell's audience re-check after the commit runs there.
+    // The system's connections (its pool's application name) are not the operation's: the
+    // doorbell's audience re-check after the commit runs there.
     const isSystem = (client: pg.Client) =>
-      /hearth\.scope=system/.test(
-        (client as unknown as { connectionParameters?: { options?: string } }).connectionParameters?.options ?? '',
-      );
+      (client as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters
+        ?.application_name === 'hearth-system';
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       if (counting && !isSystem(this)) {
         statements++;
         const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+        sent.push(text ?? '');
         if (/^\s*(BEGIN|START TRANSACTION)\b/i.test(text ?? '')) transactions++;
       }
       return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
@@ -156,6 +158,7 @@ describe('a timeline page costs a fixed number of statements', () => {
 
   async function measure(run: () => Promise<void>): Promise<Cost> {
     statements = transactions = checkouts = nested = 0;
+    sent = [];
     counting = true;
     try {
       await run();
@@ -278,5 +281,34 @@ describe('a timeline page costs a fixed number of statements', () => {
       expect(cost.checkouts).toBeGreaterThanOrEqual(1);
       expect(cost.checkouts).toBeLessThanOrEqual(2);
     }
+  });
+
+  it("holds the recipients' inbox counters for writes only: nothing is read while other posts wait on them", async () => {
+    await measure(async () => {
+      await app.gqlData({
+        query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
+        variables: {
+          input: {
+            familyId,
+            kind: 'CONCERN',
+            severity: 'LOW',
+            occurredAt: new Date().toISOString(),
+            summary: 'Counters',
+          },
+        },
+        token: as['pat.police'].accessToken,
+      });
+    });
+    // The inbox rows take the counters' locks; every post to these people waits on them until COMMIT.
+    const locked = sent.findIndex((text) => text.includes('INSERT INTO inbox_counters'));
+    const commit = sent.findIndex((text, i) => i > locked && /^\s*COMMIT\b/i.test(text));
+    expect(locked).toBeGreaterThan(0);
+    expect(commit).toBeGreaterThan(locked);
+    const held = sent.slice(locked + 1, commit);
+    // Positive control: the post wrote its mail decisions while holding them (the outbox follows the inbox).
+    expect(held.some((text) => text.includes('INSERT INTO outbox_messages'))).toBe(true);
+    // What the decisions read (preferences, endpoints) was read before.
+    expect(held.filter((text) => !/^\s*INSERT\b/i.test(text))).toEqual([]);
+    expect(sent.slice(0, locked).some((text) => text.includes('FROM notification_preferences'))).toBe(true);
   });
 });

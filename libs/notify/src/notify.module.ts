@@ -59,7 +59,8 @@ export class NotifyModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // In the transaction that wrote the inbox notifications: the decisions to send go with them.
+    // In the transaction that writes the inbox notifications: the decisions to send go with them.
+    this.events.on('realtime.notifying', (manager, notifying) => this.writer.notifying(manager, notifying));
     this.events.on('realtime.notified', (manager, notified) => this.writer.notified(manager, notified));
   }
 }

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '@hearth/config';
 import { UserRepository } from '@hearth/identity';
-import { NotificationType, type Notified } from '@hearth/realtime';
+import { NotificationType, type Notified, type Notifying } from '@hearth/realtime';
 import { OutboxRepository, type NewOutboxMessage } from './outbox.repository.js';
 import { PreferenceRepository } from './preference.repository.js';
-import { decide, severityOf } from './preferences.js';
-import { WebhookEndpointRepository } from './webhook-endpoint.repository.js';
+import { decide, severityOf, type Preferences } from './preferences.js';
+import { WebhookEndpointRepository, type WebhookEndpointRow } from './webhook-endpoint.repository.js';
 
 /** How long a message is retried before it is dead-lettered. */
 export const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -15,13 +15,26 @@ export function idempotencyKey(userId: string, seq: number, channel: string, end
   return ['hearth', userId, seq, channel.toLowerCase(), ...(endpointId ? [endpointId] : [])].join(':');
 }
 
+/** What the decisions need to know of their recipients. */
+interface Recipients {
+  readonly preferences: ReadonlyMap<string, Preferences>;
+  /** The enabled endpoints of each recipient's agency (none for anyone when none is enabled). */
+  readonly endpointsOf: ReadonlyMap<string, readonly WebhookEndpointRow[]>;
+}
+
 /**
  * Decides, inside the transaction that wrote the inbox notifications, what goes out on which
  * channel: one outbox row per recipient and channel. The rows commit or roll back with the
  * notifications, so nothing is sent for a rolled-back transaction.
+ *
+ * What it reads of the recipients (preferences, endpoints) it reads before the inbox locks their
+ * counters (`realtime.notifying`): every other post to the same people waits on those locks until
+ * this transaction commits, so only the outbox's write runs while they are held.
  */
 @Injectable()
 export class OutboxWriter {
+  private readonly readAhead = new WeakMap<Notifying, Recipients>();
+
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly preferences: PreferenceRepository,
@@ -30,6 +43,10 @@ export class OutboxWriter {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  async notifying(manager: EntityManager, n: Notifying): Promise<void> {
+    this.readAhead.set(n, await this.recipients(manager, n.userIds));
+  }
+
   async notified(manager: EntityManager, n: Notified): Promise<void> {
     if (n.recipients.length === 0) return;
     const now = this.clock.now();
@@ -37,7 +54,9 @@ export class OutboxWriter {
     const isAlert = n.type === NotificationType.ALERT_RAISED || n.type === NotificationType.ALERT_UPDATED;
     const severity = severityOf(n.rag, isAlert);
     const userIds = n.recipients.map((r) => r.userId);
-    const preferences = await this.preferences.of(manager, userIds);
+    const read = this.readAhead.get(n.notifying);
+    const { preferences, endpointsOf } =
+      read && userIds.every((id) => read.preferences.has(id)) ? read : await this.recipients(manager, userIds);
     const base = {
       type: n.type,
       familyId: n.familyId,
@@ -49,8 +68,8 @@ export class OutboxWriter {
     const messages: NewOutboxMessage[] = [];
     for (const { userId, seq } of n.recipients) {
       const p = preferences.get(userId)!;
-      const decision = decide(p, p.emailFloor, severity, n.familyId, now);
-      if (decision.send || decision.digest)
+      const email = decide(p, p.emailFloor, severity, n.familyId, now);
+      if (email.send || email.digest)
         messages.push({
           ...base,
           channel: 'EMAIL',
@@ -58,33 +77,40 @@ export class OutboxWriter {
           seq,
           endpointId: null,
           idempotencyKey: idempotencyKey(userId, seq, 'EMAIL'),
-          status: decision.send ? 'PENDING' : 'HELD',
-          notBefore: decision.send ? decision.notBefore : now,
+          status: email.send ? 'PENDING' : 'HELD',
+          notBefore: email.send ? email.notBefore : now,
+        });
+      const endpoints = endpointsOf.get(userId) ?? [];
+      if (endpoints.length === 0 || !decide(p, p.webhookFloor, severity, n.familyId, now).send) continue;
+      for (const endpoint of endpoints)
+        messages.push({
+          ...base,
+          channel: 'WEBHOOK',
+          userId,
+          seq,
+          endpointId: endpoint.id,
+          idempotencyKey: idempotencyKey(userId, seq, 'WEBHOOK', endpoint.id),
+          status: 'PENDING',
+          // An agency's system has no quiet hours: its own people decide what to do with it.
+          notBefore: now,
         });
     }
+    await this.outbox.insert(manager, messages);
+  }
+
+  private async recipients(manager: EntityManager, userIds: readonly string[]): Promise<Recipients> {
+    const preferences = await this.preferences.of(manager, userIds);
+    const endpointsOf = new Map<string, WebhookEndpointRow[]>();
     // Most partnerships have few endpoints: one cheap look before finding the recipients' agencies.
     if (await this.endpoints.anyEnabled(manager)) {
       const contacts = await this.users.contacts(manager, userIds);
-      const agencyOf = new Map(contacts.map((c) => [c.id, c.agency_id]));
-      const endpoints = await this.endpoints.enabledOf(manager, [...new Set(agencyOf.values())]);
-      for (const { userId, seq } of n.recipients) {
-        const p = preferences.get(userId)!;
-        const decision = decide(p, p.webhookFloor, severity, n.familyId, now);
-        if (!decision.send) continue;
-        for (const endpoint of endpoints.filter((e) => e.agency_id === agencyOf.get(userId)))
-          messages.push({
-            ...base,
-            channel: 'WEBHOOK',
-            userId,
-            seq,
-            endpointId: endpoint.id,
-            idempotencyKey: idempotencyKey(userId, seq, 'WEBHOOK', endpoint.id),
-            status: 'PENDING',
-            // An agency's system has no quiet hours: its own people decide what to do with it.
-            notBefore: now,
-          });
-      }
+      const endpoints = await this.endpoints.enabledOf(manager, [...new Set(contacts.map((c) => c.agency_id))]);
+      for (const { id, agency_id } of contacts)
+        endpointsOf.set(
+          id,
+          endpoints.filter((e) => e.agency_id === agency_id),
+        );
     }
-    await this.outbox.insert(manager, messages);
+    return { preferences, endpointsOf };
   }
 }

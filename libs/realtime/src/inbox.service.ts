@@ -118,9 +118,14 @@ export class InboxService {
     this.events.beforeCommit(manager, (m) => this.write(m, runner, started));
   }
 
-  /** The transaction's notifications, numbered; rung once it has committed. */
+  /**
+   * The transaction's notifications, numbered; rung once it has committed. Their handlers read
+   * what they need before the counters are locked (`realtime.notifying`), and write after.
+   */
   private async write(manager: EntityManager, runner: QueryRunner, batch: readonly Queued[]): Promise<void> {
     this.pending.delete(runner);
+    const notifying = { userIds: [...new Set(batch.flatMap((queued) => queued.users))] };
+    await this.events.publish(manager, 'realtime.notifying', notifying);
     const rows = await this.notifications.insertForUsers(manager, batch);
     const deliveries = rows.map((row) => ({ userId: row.user_id, payload: toPayload(row) }));
     // The doorbell rings once the transaction has committed, never after a rollback.
@@ -131,6 +136,7 @@ export class InboxService {
         recipients: rows
           .filter((row) => row.batch_index === index)
           .map((row) => ({ userId: row.user_id, seq: Number(row.seq) })),
+        notifying,
       });
     }
   }

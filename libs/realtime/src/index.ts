@@ -18,4 +18,4 @@ export { DeliverySweep } from './delivery-sweep.js';
 export { NOTIFICATION_AUDIENCE } from './notification-audience.js';
 export type { AudienceCheck, NotificationAudience, NotificationSubject } from './notification-audience.js';
 export { REALTIME_ENTITIES, REALTIME_TABLES } from './tables.js';
-export type { Notified } from './realtime.events.js';
+export type { Notified, Notifying } from './realtime.events.js';
