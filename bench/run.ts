@@ -404,6 +404,7 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
       tokens: outsiderTokens,
     });
     log(`alert: ${connected + 1} sockets connected; ${ALERT_RATE} posts/s for ${ALERT_S} s`);
+    const stop = await ctx.meter.start(ctx.hearth.pid, 'alert S (warm-up included)');
     const r = await fleet.ask<{
       count: number;
       p50: number;
@@ -422,6 +423,7 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
       familyId: ctx.familyId,
       watchToken: memberTokens[0]!,
     });
+    await stop(Math.round(ALERT_RATE * (ALERT_S + WARMUP_S)));
     await fleet.ask({ type: 'close' });
     log(
       `alert: ${r.count} timed, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors, ${r.missing} missing`,

@@ -57,17 +57,48 @@ export function decide(
   return { send: true, notBefore: quietHoursEnd(preferences, now) ?? now };
 }
 
+/**
+ * Making a formatter costs far more than using one: one per time zone and use, made once (as many
+ * as there are zones: a stored zone passed `isTimeZone`).
+ */
+const clocks = new Map<string, Intl.DateTimeFormat>();
+const calendars = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(
+  made: Map<string, Intl.DateTimeFormat>,
+  timeZone: string,
+  make: () => Intl.DateTimeFormat,
+): Intl.DateTimeFormat {
+  let format = made.get(timeZone);
+  if (!format) {
+    format = make();
+    made.set(timeZone, format);
+  }
+  return format;
+}
+
 /** Minutes since local midnight in `timeZone`. */
 export function localMinutes(now: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .formatToParts(now)
-    .reduce<Record<string, string>>((acc, p) => ({ ...acc, [p.type]: p.value }), {});
-  return Number(parts['hour']) * 60 + Number(parts['minute']);
+  const clock = formatter(
+    clocks,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }),
+  );
+  let minutes = 0;
+  for (const part of clock.formatToParts(now)) {
+    if (part.type === 'hour') minutes += Number(part.value) * 60;
+    if (part.type === 'minute') minutes += Number(part.value);
+  }
+  return minutes;
 }
 
 /** The local calendar date (YYYY-MM-DD) in `timeZone`. */
 export function localDate(now: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return formatter(
+    calendars,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  ).format(now);
 }
 
 export function minutesOf(time: string): number {
