@@ -4,7 +4,7 @@
 //   node bench/heap-diff.mjs <earlier.heapsnapshot> <later.heapsnapshot> <sockets added between them>
 import { readFileSync } from 'node:fs';
 
-/** Count and self size of the snapshot's nodes, by constructor name (or V8's kind of node). */
+/** Count and self size of the snapshot's nodes, by constructor name (or V8's kind of node; closures by function name). */
 function byKind(file) {
   const snapshot = JSON.parse(readFileSync(file, 'utf8'));
   const {
@@ -15,7 +15,8 @@ function byKind(file) {
   const kinds = new Map();
   for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
     const t = types[snapshot.nodes[i + type]];
-    const label = t === 'object' ? snapshot.strings[snapshot.nodes[i + name]] : `(${t})`;
+    const named = snapshot.strings[snapshot.nodes[i + name]];
+    const label = t === 'object' ? named : t === 'closure' ? `(closure) ${named || '(anonymous)'}` : `(${t})`;
     const kind = kinds.get(label) ?? { count: 0, bytes: 0 };
     kind.count += 1;
     kind.bytes += snapshot.nodes[i + size];
@@ -37,5 +38,5 @@ const rows = [...byKind(later)].map(([label, { count, bytes }]) => {
 rows.sort((a, b) => b.bytes - a.bytes);
 const total = rows.reduce((sum, row) => sum + row.bytes, 0);
 console.log(`${total.toFixed(0)} bytes per socket in all; the largest kinds (bytes, objects per socket):`);
-for (const row of rows.slice(0, 30))
+for (const row of rows.slice(0, 50))
   console.log(`${row.bytes.toFixed(0).padStart(7)} ${row.count.toFixed(2).padStart(7)}  ${row.label}`);
