@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 import { abilityToSql, allows, defineAbility, type FieldMap, type Principal, type Role } from '@hearth/authz';
-import { hitRateLimit } from '@hearth/database';
+import { hitRateLimits } from '@hearth/database';
 import { uuid } from '@hearth/errors';
 import { factsFrom } from '../libs/network/src/relationship.repository.js';
 import { pageStatement } from '../libs/timeline/src/timeline-event.repository.js';
@@ -36,7 +36,6 @@ const S = {
   session: sql('identity', 'session.repository', 'SessionRepository.findForCheck'),
   relationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofUser'),
   familyRelationships: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies'),
-  familyRelationshipsOf: sql('network', 'relationship.repository', 'RelationshipRepository.ofFamilies (some users)'),
   family: sql('network', 'family.repository', 'FamilyRepository.visible'),
   audit: sql('audit', 'audit.repository', 'AuditRepository.insert'),
   insert: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.insert'),
@@ -227,7 +226,7 @@ interface PostInput {
 /**
  * The mutation limits, as the mutation gate counts them: outside the transaction (a refused or
  * rolled-back mutation still counts), on the request's connection. Their statement is not in a SQL
- * file; `hitRateLimit` of @hearth/database writes it.
+ * file; `hitRateLimits` of @hearth/database writes it.
  */
 async function countMutation(client: pg.PoolClient, userId: string, trace?: Trace) {
   const window = { limit: 1_000_000, windowSeconds: 60 };
@@ -237,8 +236,14 @@ async function countMutation(client: pg.PoolClient, userId: string, trace?: Trac
       return (await client.query({ name: 'rate', text, values })).rows as unknown[];
     },
   };
-  await hitRateLimit(counter, 'mutation:address:127.0.0.1', window, 1, { flushWait: false });
-  await hitRateLimit(counter, `mutation:user:${userId}`, window, 1, { flushWait: false });
+  await hitRateLimits(
+    counter,
+    [
+      { key: 'mutation:address:127.0.0.1', rule: window },
+      { key: `mutation:user:${userId}`, rule: window },
+    ],
+    { flushWait: false },
+  );
 }
 
 async function ingest(run: Run, { principal, ability }: Checked, input: PostInput) {
@@ -317,7 +322,6 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
   // (and the counter locks) are written last, just before COMMIT.
   const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
   const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
-  await run('familyRelationshipsOf', [[input.familyId], recipients]);
   // What the mail decisions read, read before the inbox rows lock the recipients' counters.
   await run('preferences', [recipients]);
   await run('webhooks', []);

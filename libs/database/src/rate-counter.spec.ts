@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { hitRateLimit } from '@hearth/database';
+import { hitRateLimit, hitRateLimits } from '@hearth/database';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
 
 let db: TestDataSource;
@@ -43,5 +43,48 @@ describe('hitRateLimit', () => {
     } finally {
       await runner.release();
     }
+  });
+});
+
+describe('hitRateLimits', () => {
+  it('counts a hit on each key in one statement, each under its own limit, in the order given', async () => {
+    const [spent, fresh] = [`test:${randomUUID()}`, `test:${randomUUID()}`];
+    await hitRateLimit(db.dataSource, spent, { limit: 1, windowSeconds: 60 });
+    const [b, a] = await hitRateLimits(db.dataSource, [
+      { key: fresh, rule: { limit: 1, windowSeconds: 60 }, weight: 1 },
+      { key: spent, rule: { limit: 1, windowSeconds: 60 } },
+    ]);
+    expect(b).toMatchObject({ allowed: true, hits: 1 });
+    expect(a).toMatchObject({ allowed: false, hits: 2 });
+  });
+
+  it('lets concurrent acts hit the same keys in either order without a deadlock, and counts every hit', async () => {
+    const keys = [`test:${randomUUID()}`, `test:${randomUUID()}`];
+    const rule = { limit: 5, windowSeconds: 60 };
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        hitRateLimits(
+          db.dataSource,
+          (i % 2 ? [...keys].reverse() : keys).map((key) => ({ key, rule })),
+          { flushWait: i % 3 === 0 },
+        ),
+      ),
+    );
+    for (const key of keys) {
+      const counts = decisions.map((pair, i) => pair[(i % 2 ? [...keys].reverse() : keys).indexOf(key)]!.hits);
+      expect(counts.sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    }
+  });
+
+  it('refuses a key given twice, counting nothing', async () => {
+    const key = `test:${randomUUID()}`;
+    const rule = { limit: 5, windowSeconds: 60 };
+    await expect(
+      hitRateLimits(db.dataSource, [
+        { key, rule },
+        { key, rule },
+      ]),
+    ).rejects.toThrow('given twice');
+    expect(await hitRateLimit(db.dataSource, key, rule)).toMatchObject({ hits: 1 });
   });
 });

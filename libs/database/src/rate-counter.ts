@@ -20,25 +20,28 @@ export interface RateDecision {
 }
 
 /**
- * One statement per hit, on one counter row per key: PostgreSQL serialises concurrent hits on the
- * row, so N concurrent callers against a limit of M < N see counts 1…N and exactly M are allowed.
- * A window starts with the first hit after the last one ended (so a burst never straddles two
- * windows). Count first, then do the work: a hit is never undone by someone else's outcome. Run
- * it outside the caller's transaction, so a rolled-back act still counts.
+ * One statement for the hits of one act, on one counter row per key: PostgreSQL serialises
+ * concurrent hits on a row, so N concurrent callers against a limit of M < N see counts 1…N and
+ * exactly M are allowed. The rows are taken in key order, so two acts hitting the same keys cannot
+ * deadlock. A window starts with the first hit after the last one ended (so a burst never
+ * straddles two windows). Count first, then do the work: a hit is never undone by someone else's
+ * outcome. Run it outside the caller's transaction, so a rolled-back act still counts.
  */
 const hit = (flushWait: boolean) => `
   INSERT INTO rate_counters AS c (key, hits, window_start, expires_at)
-  ${
+  SELECT h.key, h.weight, clock_timestamp(), clock_timestamp() + make_interval(secs => h.seconds)
+  FROM unnest($1::text[], $2::int[], $3::int[]) AS h(key, seconds, weight)${
     flushWait
-      ? 'VALUES ($1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int))'
-      : `SELECT $1, $3::int, clock_timestamp(), clock_timestamp() + make_interval(secs => $2::int)
-         FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`
+      ? ''
+      : `
+  CROSS JOIN (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait`
   }
+  ORDER BY h.key
   ON CONFLICT (key) DO UPDATE SET
     hits = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.hits ELSE c.hits + EXCLUDED.hits END,
     window_start = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.window_start ELSE c.window_start END,
     expires_at = CASE WHEN c.expires_at <= clock_timestamp() THEN EXCLUDED.expires_at ELSE c.expires_at END
-  RETURNING hits, window_start, greatest(1, ceil(extract(epoch FROM expires_at - clock_timestamp())))::int AS retry_after`;
+  RETURNING key, hits, window_start, greatest(1, ceil(extract(epoch FROM expires_at - clock_timestamp())))::int AS retry_after`;
 const HIT = hit(true);
 const HIT_NO_FLUSH_WAIT = hit(false);
 
@@ -54,7 +57,12 @@ export interface HitOptions {
   readonly flushWait?: boolean;
 }
 
-const REFUND = `UPDATE rate_counters SET hits = greatest(0, hits - $3::int) WHERE key = $1 AND window_start = $2`;
+/** One key to count a hit on, under its limit. */
+export interface RateHit {
+  readonly key: string;
+  readonly rule: RateLimit;
+  readonly weight?: number;
+}
 
 export async function hitRateLimit(
   db: Queryable,
@@ -63,20 +71,37 @@ export async function hitRateLimit(
   weight = 1,
   options: HitOptions = {},
 ): Promise<RateDecision> {
-  const text = options.flushWait === false ? HIT_NO_FLUSH_WAIT : HIT;
-  const rows = (await db.query(text, [key, rule.windowSeconds, weight])) as {
-    hits: number;
-    window_start: Date;
-    retry_after: number;
-  }[];
-  const row = rows[0]!;
-  return {
-    allowed: row.hits <= rule.limit,
-    hits: row.hits,
-    retryAfterSeconds: row.retry_after,
-    windowStart: row.window_start,
-  };
+  const [decision] = await hitRateLimits(db, [{ key, rule, weight }], options);
+  return decision!;
 }
+
+/** Counts a hit on each key (all different) in one statement; the decisions in the order given. */
+export async function hitRateLimits(
+  db: Queryable,
+  hits: readonly RateHit[],
+  options: HitOptions = {},
+): Promise<RateDecision[]> {
+  if (hits.length === 0) return [];
+  if (new Set(hits.map((h) => h.key)).size !== hits.length) throw new Error('hitRateLimits: a key is given twice');
+  const text = options.flushWait === false ? HIT_NO_FLUSH_WAIT : HIT;
+  const rows = (await db.query(text, [
+    hits.map((h) => h.key),
+    hits.map((h) => h.rule.windowSeconds),
+    hits.map((h) => h.weight ?? 1),
+  ])) as { key: string; hits: number; window_start: Date; retry_after: number }[];
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  return hits.map(({ key, rule }) => {
+    const row = byKey.get(key)!;
+    return {
+      allowed: row.hits <= rule.limit,
+      hits: row.hits,
+      retryAfterSeconds: row.retry_after,
+      windowStart: row.window_start,
+    };
+  });
+}
+
+const REFUND = `UPDATE rate_counters SET hits = greatest(0, hits - $3::int) WHERE key = $1 AND window_start = $2`;
 
 /**
  * Gives back the caller's own hit (a successful login is not a failure). It takes back one hit,

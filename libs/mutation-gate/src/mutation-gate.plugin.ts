@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AUTHENTICATOR, FACTS_SOURCE, type Authenticator, type FactsSource, type Principal } from '@hearth/authz';
 import { HEARTH_CONFIG, type HearthConfig } from '@hearth/config';
-import { hitRateLimit, UnitOfWork, type BeginOptions, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
+import { hitRateLimits, UnitOfWork, type BeginOptions, type OpenUnitOfWork, type RateLimit } from '@hearth/database';
 import { badInput, HearthError, httpStatusOf, rateLimited } from '@hearth/errors';
 import { IdempotencyKeyRepository, type Claim, type StoredOutcome } from './idempotency-key.repository.js';
 
@@ -206,20 +206,19 @@ export class MutationGate {
 
   private async limit(req: GateRequest, principal: Principal | undefined, weight: number): Promise<void> {
     const address = req.ip ?? req.socket?.remoteAddress;
-    // Counted on every mutation, each on its own before the operation's transaction: the count's
-    // COMMIT need not wait for the disk (a crash may forget the last moment's hits).
-    const noWait = { flushWait: false };
-    const hits = await Promise.all([
-      address
-        ? hitRateLimit(this.dataSource, `mutation:address:${address}`, this.perAddress, weight, noWait)
-        : undefined,
-      principal
-        ? hitRateLimit(this.dataSource, `mutation:user:${principal.userId}`, this.perUser, weight, noWait)
-        : undefined,
-    ]);
-    const refused = hits.filter((hit) => hit !== undefined && !hit.allowed);
+    // Counted on every mutation, in one statement of its own before the operation's transaction:
+    // the count's COMMIT need not wait for the disk (a crash may forget the last moment's hits).
+    const hits = await hitRateLimits(
+      this.dataSource,
+      [
+        ...(address ? [{ key: `mutation:address:${address}`, rule: this.perAddress, weight }] : []),
+        ...(principal ? [{ key: `mutation:user:${principal.userId}`, rule: this.perUser, weight }] : []),
+      ],
+      { flushWait: false },
+    );
+    const refused = hits.filter((hit) => !hit.allowed);
     if (refused.length > 0)
-      throw rateLimited('Too many changes; slow down', Math.max(...refused.map((hit) => hit!.retryAfterSeconds)));
+      throw rateLimited('Too many changes; slow down', Math.max(...refused.map((hit) => hit.retryAfterSeconds)));
   }
 }
 
