@@ -19,6 +19,7 @@ import pg from 'pg';
 import { abilityToSql, allows, defineAbility, type FieldMap, type Principal, type Role } from '@hearth/authz';
 import { hitRateLimits } from '@hearth/database';
 import { uuid } from '@hearth/errors';
+import { MATCHED_EVENTS_SHOWN } from '../libs/alerts/src/alert-engine.service.js';
 import { factsFrom } from '../libs/network/src/relationship.repository.js';
 import { pageStatement } from '../libs/timeline/src/timeline-event.repository.js';
 import { hearthSql } from './sql.js';
@@ -297,6 +298,7 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
         SEVERITY_ORDER.indexOf(d.minSeverity ?? 'INFO') + 1,
         occurredAt,
         d.windowDays,
+        MATCHED_EVENTS_SHOWN,
       ]);
       // A match: Hearth inserts the alert unless its key exists. Hearth's first post raised it, so
       // here it is always the duplicate, which inserts nothing.

@@ -26,6 +26,12 @@ export interface Match {
 type Def<K extends RuleDefinition['kind']> = Extract<RuleDefinition, { kind: K }>;
 
 const DAY = 86_400_000;
+/**
+ * A threshold alert names at most this many of its window's events (the oldest), with the count
+ * of all of them: the evidence stays readable, and a rule evaluated on every post of a busy
+ * family does not carry every event of its window with each post.
+ */
+export const MATCHED_EVENTS_SHOWN = 50;
 
 /**
  * The early-warning engine. Event-driven rules are evaluated inside the transaction that posts
@@ -139,6 +145,7 @@ export class AlertEngine {
       minSeverity: d.minSeverity,
       at: event.occurredAt,
       days: d.windowDays,
+      shown: MATCHED_EVENTS_SHOWN,
     });
     if (!r || !r.first || r.n < d.minCount || r.agencies < d.minAgencies) return undefined;
     const ids = r.ids ?? [];
@@ -148,7 +155,7 @@ export class AlertEngine {
       explanation:
         `Rule "${rule.name}" v${rule.version} (THRESHOLD): ${r.n} events of ${d.eventKinds.join('/')} at ${d.minSeverity} or above ` +
         `from ${r.agencies} agencies within ${d.windowDays} days (thresholds: at least ${d.minCount} events from at least ${d.minAgencies} agencies). ` +
-        `Events: ${ids.map((id, i) => `${r.kinds?.[i] ?? ''} ${id}`).join(', ')}.`,
+        `${ids.length < r.n ? `The first ${ids.length} events` : 'Events'}: ${ids.map((id, i) => `${r.kinds?.[i] ?? ''} ${id}`).join(', ')}.`,
     };
   }
 

@@ -8,7 +8,7 @@ import { DomainEvents } from '@hearth/database';
 import { InboxService, NotificationRepository } from '@hearth/realtime';
 import { createTestDataSource, type TestDataSource } from '@hearth/testing';
 import { TimelineEventRepository, type PostedEvent } from '@hearth/timeline';
-import { AlertEngine } from './alert-engine.service.js';
+import { AlertEngine, MATCHED_EVENTS_SHOWN } from './alert-engine.service.js';
 import { AlertRepository } from './alert.repository.js';
 import { NotificationAudienceService } from './notification-audience.service.js';
 import { RuleCache } from './rule-cache.service.js';
@@ -258,6 +258,27 @@ describe('Multi-agency concerns (THRESHOLD)', () => {
     await post(spread, { kind: 'CONCERN', by: 'HEALTH', author: spread.health, occurredAt: daysAgo(35) });
     await post(spread, { kind: 'CONCERN', by: 'POLICE', author: spread.police });
     expect(await alerts(spread.familyId, RULE.multiAgency)).toEqual([]);
+  });
+
+  it('names the oldest 50 events of a busy window, and counts them all', async () => {
+    const net = await network();
+    // 60 concerns from the school over the last 20 days: one agency, so no alert yet.
+    const school: { id: string }[] = await db.dataSource.query(
+      `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility, summary)
+       SELECT $1, 'CONCERN', 'MEDIUM', $2::timestamptz - make_interval(mins => 60 * 20 * 24 - i * 400), $2, $3, $4, 'NETWORK', 'test event'
+       FROM generate_series(0, 59) AS i ORDER BY i RETURNING id`,
+      [net.familyId, NOW, agency.EDUCATION, net.school],
+    );
+    expect(await alerts(net.familyId, RULE.multiAgency)).toEqual([]);
+    await post(net, { kind: 'INCIDENT', by: 'POLICE', author: net.police });
+    const [alert, ...more] = await alerts(net.familyId, RULE.multiAgency);
+    expect(more).toEqual([]);
+    expect(alert!.matched_event_ids).toEqual(school.slice(0, MATCHED_EVENTS_SHOWN).map((row) => row.id));
+    expect(alert!.explanation).toContain('61 events of CONCERN/');
+    expect(alert!.explanation).toContain('from 2 agencies');
+    expect(alert!.explanation).toContain(`The first 50 events: CONCERN ${school[0]!.id}, `);
+    expect(alert!.explanation).toContain(`CONCERN ${school[49]!.id}.`);
+    expect(alert!.explanation).not.toContain(school[50]!.id);
   });
 });
 

@@ -28,6 +28,7 @@ describeRepositorySql(import.meta.url, {
         minSeverity: 'MEDIUM',
         at,
         days: 30,
+        shown: 50,
       }),
     );
     await record('TimelineEventRepository.latestInWindow', () =>

@@ -270,7 +270,9 @@ export class TimelineEventRepository {
   }
   /**
    * The family's original events of these kinds at `minSeverity` or above (by its place in
-   * `severityOrder`), that occurred in the `days` up to `at`, oldest first.
+   * `severityOrder`), that occurred in the `days` up to `at`: how many, from how many agencies,
+   * the first's time, and the ids and kinds of the oldest `shown` of them, oldest first (a rule
+   * re-evaluated on every post must not carry every event of a busy window back and forth).
    */
   async countInWindow(
     manager: EntityManager,
@@ -281,15 +283,19 @@ export class TimelineEventRepository {
       minSeverity: string;
       at: Date;
       days: number;
+      shown: number;
     },
   ): Promise<EventWindow | undefined> {
     const rows = await preparedQuery<EventWindow>(
       manager,
-      `SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies,
-              array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds, min(occurred_at) AS first
-       FROM timeline_events
-       WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
-         AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL`,
+      `WITH w AS (
+         SELECT id, kind, agency_id, occurred_at FROM timeline_events
+         WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+           AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL)
+       SELECT c.n, c.agencies, c.first, s.ids, s.kinds
+       FROM (SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies, min(occurred_at) AS first FROM w) c,
+            (SELECT array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds
+             FROM (SELECT id, kind, occurred_at FROM w ORDER BY occurred_at, id LIMIT $7) oldest) s`,
       [
         window.familyId,
         window.kinds,
@@ -297,6 +303,7 @@ export class TimelineEventRepository {
         window.severityOrder.indexOf(window.minSeverity) + 1,
         window.at,
         window.days,
+        window.shown,
       ],
     );
     return rows[0];
