@@ -168,6 +168,18 @@ describe('a timeline page costs a fixed number of statements', () => {
     return { statements, transactions, checkouts, nested };
   }
 
+  /** pat.police posts a LOW concern to the family; the new event's id. */
+  async function postConcern(summary: string): Promise<string> {
+    const { postEvent } = await app.gqlData<{ postEvent: { id: string } }>({
+      query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
+      variables: {
+        input: { familyId, kind: 'CONCERN', severity: 'LOW', occurredAt: new Date().toISOString(), summary },
+      },
+      token: as['pat.police'].accessToken,
+    });
+    return postEvent.id;
+  }
+
   /** Statements for one page of `first` events, as pat.police: the fewest of three runs. */
   async function costOf(first: number): Promise<Cost> {
     const costs: Cost[] = [];
@@ -244,20 +256,7 @@ describe('a timeline page costs a fixed number of statements', () => {
     for (let run = 0; run < 3; run++) {
       costs.push(
         await measure(async () => {
-          const { postEvent } = await app.gqlData<{ postEvent: { id: string } }>({
-            query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
-            variables: {
-              input: {
-                familyId,
-                kind: 'CONCERN',
-                severity: 'LOW',
-                occurredAt: new Date().toISOString(),
-                summary: `Counted ${run}`,
-              },
-            },
-            token: as['pat.police'].accessToken,
-          });
-          expect(postEvent.id).toBeTruthy();
+          expect(await postConcern(`Counted ${run}`)).toBeTruthy();
         }),
       );
     }
@@ -287,19 +286,7 @@ describe('a timeline page costs a fixed number of statements', () => {
 
   it("holds the recipients' inbox counters for writes only: nothing is read while other posts wait on them", async () => {
     await measure(async () => {
-      await app.gqlData({
-        query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
-        variables: {
-          input: {
-            familyId,
-            kind: 'CONCERN',
-            severity: 'LOW',
-            occurredAt: new Date().toISOString(),
-            summary: 'Counters',
-          },
-        },
-        token: as['pat.police'].accessToken,
-      });
+      await postConcern('Counters');
     });
     // The inbox rows take the counters' locks; every post to these people waits on them until COMMIT.
     const locked = sent.findIndex((text) => text.includes('INSERT INTO inbox_counters'));
