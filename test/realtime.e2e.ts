@@ -182,12 +182,18 @@ describe('early warning in real time', () => {
     // What the client saw before it went away: the delivery sweep may still have been sending
     // older notifications after the resume's answer, so this is read once it is closed.
     const lastSeen = Math.max(0, ...first.received.map((n) => n.seq));
+    // The lead is connected throughout: each post rings its recipients together once it has
+    // committed, after its answer, so the lead hearing of every post means none of those pushes is
+    // still on its way to dee's room (one arriving as she comes back would be a push overlapping
+    // her resume, which a client drops by its seq: not what this test is about).
+    const lead = await connect('sam.social');
     const posted: string[] = [];
     for (let i = 0; i < 50; i++)
       posted.push(
         (await post('pat.police', { familyId: brooks, kind: 'NOTE', severity: 'INFO', summary: `Note ${i}` })).postEvent
           .id,
       );
+    for (const id of posted) await lead.next((n) => n.eventId === id, 10_000);
 
     const back = await connect('dee.school');
     const ack = (await back.socket.emitWithAck('resume', { afterSeq: lastSeen })) as { ok: boolean; replayed: number };
