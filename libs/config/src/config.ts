@@ -1,5 +1,5 @@
-import { generateKeyPairSync, createPrivateKey, createPublicKey, hkdfSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, createPrivateKey, createPublicKey, hkdfSync, randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -369,20 +369,44 @@ function checkedKeys(privateKeyPem: string, publicKeyPem: string, variable: stri
   return { privateKeyPem, publicKeyPem };
 }
 
-/** Development keys are generated once and kept in the data directory. */
+/**
+ * Development keys are generated once and kept in the data directory. The private key's file is
+ * the pair (the public key is derived from it); processes starting together on a fresh directory
+ * (an API and its worker) each make one and publish it with a hard link, which only the first
+ * wins: every process reads the same complete file. The public key's file is written beside it
+ * for reading by people and tools.
+ */
 function developmentKeys(dataDir: string): SigningKeys {
   const dir = join(dataDir, 'keys');
   const privatePath = join(dir, 'jwt-ed25519.key');
   const publicPath = join(dir, 'jwt-ed25519.pub');
   try {
-    if (!existsSync(privatePath) || !existsSync(publicPath)) {
-      mkdirSync(dataDir, { recursive: true });
+    if (!existsSync(privatePath)) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-      writeFileSync(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-      writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+      const draft = `${privatePath}.${process.pid}.${randomUUID()}`;
+      const { privateKey } = generateKeyPairSync('ed25519');
+      writeFileSync(draft, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      try {
+        linkSync(draft, privatePath);
+      } catch (error) {
+        if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+      } finally {
+        unlinkSync(draft);
+      }
     }
-    return checkedKeys(readFileSync(privatePath, 'utf8'), readFileSync(publicPath, 'utf8'), 'HEARTH_DATA_DIR keys');
+    const privateKeyPem = readFileSync(privatePath, 'utf8');
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string;
+    } catch {
+      throw new ConfigError(`HEARTH_DATA_DIR keys: ${privatePath} is not a valid PEM key`);
+    }
+    if (!existsSync(publicPath) || readFileSync(publicPath, 'utf8') !== publicKeyPem) {
+      const draft = `${publicPath}.${process.pid}.${randomUUID()}`;
+      writeFileSync(draft, publicKeyPem, { mode: 0o644 });
+      renameSync(draft, publicPath);
+    }
+    return checkedKeys(privateKeyPem, publicKeyPem, 'HEARTH_DATA_DIR keys');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
