@@ -16,30 +16,51 @@ import { compiled } from './support/process.js';
 const folder = mkdtempSync(join(tmpdir(), 'hearth-keys-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** A process that loads the configuration on `dataDir`; what it printed, and how it exited. */
-function loadIn(dataDir: string, startAt: number): Promise<{ code: number | null; out: string }> {
+interface Loader {
+  /** Resolves once the process has loaded the configuration module and waits for `go`. */
+  readonly ready: Promise<void>;
+  go(): void;
+  /** What it printed after `go`, and how it exited. */
+  readonly done: Promise<{ code: number | null; out: string }>;
+}
+
+/** A process that loads the configuration on `dataDir` when told to go. */
+function loader(dataDir: string): Loader {
   const config = pathToFileURL(compiled('libs/config/src/index.js')).href;
-  // Loaded, each waits for the same moment: they look at the directory together, as an API and a
-  // worker started at once may.
   const script = `import { loadConfig } from ${JSON.stringify(config)};
-    while (Date.now() < ${startAt});
-    try { process.stdout.write(loadConfig({ HEARTH_DATA_DIR: ${JSON.stringify(dataDir)} }).auth.keys.publicKeyPem); }
-    catch (error) { process.stdout.write('failed: ' + error.message); process.exitCode = 1; }`;
+    process.stdout.write('ready\\n');
+    process.stdin.once('data', () => {
+      try { process.stdout.write(loadConfig({ HEARTH_DATA_DIR: ${JSON.stringify(dataDir)} }).auth.keys.publicKeyPem); }
+      catch (error) { process.stdout.write('failed: ' + error.message); process.exitCode = 1; }
+      process.stdin.destroy();
+    });`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })));
+  let signalReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.startsWith('ready\n')) signalReady();
+  });
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, out: out.replace(/^ready\n/, '') })),
+  );
+  return { ready, go: () => child.stdin.write('go\n'), done };
 }
 
 describe('development signing keys', () => {
   it('are one pair for processes starting together on a fresh data directory', async () => {
     for (let round = 0; round < 3; round++) {
       const dataDir = join(folder, `round-${round}`);
-      const startAt = Date.now() + 2000;
-      const runs = await Promise.all(Array.from({ length: 6 }, () => loadIn(dataDir, startAt)));
+      // Each loads the module, then all look at the directory together, as an API and a worker
+      // started at once may.
+      const loaders = Array.from({ length: 6 }, () => loader(dataDir));
+      await Promise.all(loaders.map((l) => l.ready));
+      for (const l of loaders) l.go();
+      const runs = await Promise.all(loaders.map((l) => l.done));
       for (const run of runs) expect(run).toMatchObject({ code: 0, out: expect.stringContaining('PUBLIC KEY') });
       expect(new Set(runs.map((run) => run.out)).size).toBe(1);
       // The pair on disk is the one they use, and nothing half-made is left beside it.
