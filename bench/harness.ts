@@ -219,7 +219,7 @@ async function statementTotals(client: pg.Client): Promise<Map<string, Statement
  * time PostgreSQL spent executing and planning it (planning is tracked only then), the costliest
  * first.
  */
-export function logStatements(
+function logStatements(
   label: string,
   before: Map<string, StatementTotals>,
   after: Map<string, StatementTotals>,
