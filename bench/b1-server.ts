@@ -247,6 +247,9 @@ async function countMutation(client: pg.PoolClient, userId: string, trace?: Trac
   );
 }
 
+/** THRESHOLD windows whose alert exists, by rule and family: their first event's time (as Hearth's engine keeps them). */
+const alertedWindows = new Map<string, Date>();
+
 async function ingest(run: Run, { principal, ability }: Checked, input: PostInput) {
   await requireFamily(run, ability, input.familyId);
   if (!allows(ability, 'post', 'TimelineEvent', { familyId: input.familyId })) throw new HttpError(403, 'forbidden');
@@ -291,6 +294,9 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
       withinDays?: number;
     };
     if (d.kind === 'THRESHOLD' && d.eventKinds?.includes(input.kind)) {
+      // As Hearth's engine: a window known to have alerted is found by its first event, not counted.
+      const key = `${rule.id}:${input.familyId}`;
+      const known = alertedWindows.get(key) ?? null;
       const [w] = await run<{ n: number; agencies: number; ids: string[]; first: Date | null }>('countInWindow', [
         input.familyId,
         d.eventKinds,
@@ -299,10 +305,16 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
         occurredAt,
         d.windowDays,
         MATCHED_EVENTS_SHOWN,
+        known,
       ]);
       // A match: Hearth inserts the alert unless its key exists. Hearth's first post raised it, so
       // here it is always the duplicate, which inserts nothing.
-      if (w?.first && w.n >= (d.minCount ?? 0) && w.agencies >= (d.minAgencies ?? 0)) {
+      if (
+        w?.first &&
+        w.first.getTime() !== known?.getTime() &&
+        w.n >= (d.minCount ?? 0) &&
+        w.agencies >= (d.minAgencies ?? 0)
+      ) {
         const raised = await run('raise', [
           input.familyId,
           rule.id,
@@ -315,6 +327,7 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
           new Date(Date.now() + 24 * 3600_000),
         ]);
         if (raised.length > 0) throw new HttpError(500, 'B1 raised an alert: Hearth posts first and raises it');
+        alertedWindows.set(key, w.first);
       }
     }
     if (d.kind === 'SEQUENCE' && d.then?.includes(input.kind))

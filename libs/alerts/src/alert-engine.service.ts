@@ -21,6 +21,13 @@ export interface Match {
   readonly dedupKey: string;
   readonly explanation: string;
   readonly matchedEventIds: readonly string[];
+  /** A THRESHOLD match's window: its rule and family, and its first event's time. */
+  readonly window?: AlertedWindow;
+}
+
+interface AlertedWindow {
+  readonly key: string;
+  readonly first: Date;
 }
 
 type Def<K extends RuleDefinition['kind']> = Extract<RuleDefinition, { kind: K }>;
@@ -32,6 +39,8 @@ const DAY = 86_400_000;
  * family does not carry every event of its window with each post.
  */
 export const MATCHED_EVENTS_SHOWN = 50;
+/** How many THRESHOLD windows known to have alerted a process remembers (the oldest forgotten first). */
+const ALERTED_WINDOWS_KEPT = 10_000;
 
 /**
  * The early-warning engine. Event-driven rules are evaluated inside the transaction that posts
@@ -54,12 +63,29 @@ export class AlertEngine {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /**
+   * THRESHOLD windows whose alert exists, by rule and family: the window's first event's time.
+   * Learnt when raising one finds its key taken (so that alert is committed, and alerts are never
+   * deleted), never from this process's own insert, which may yet roll back. A post to a family
+   * whose window has alerted then finds the window's first event and counts nothing: otherwise
+   * every post to a busy family reads its whole window again, to raise nothing.
+   */
+  private readonly alertedWindows = new Map<string, Date>();
+
   /** Event-driven rules (THRESHOLD, TRIGGER, SEQUENCE), in the transaction that posted. */
   async eventPosted(manager: EntityManager, event: PostedEvent): Promise<void> {
     for (const rule of await this.rules.enabled(manager, ['THRESHOLD', 'TRIGGER', 'SEQUENCE'])) {
       const match = await this.evaluate(manager, rule, event);
-      if (match) await this.raise(manager, rule, event.familyId, match);
+      if (match && !(await this.raise(manager, rule, event.familyId, match)) && match.window)
+        this.rememberAlerted(match.window);
     }
+  }
+
+  private rememberAlerted(window: AlertedWindow): void {
+    this.alertedWindows.delete(window.key);
+    this.alertedWindows.set(window.key, window.first);
+    if (this.alertedWindows.size > ALERTED_WINDOWS_KEPT)
+      this.alertedWindows.delete(this.alertedWindows.keys().next().value!);
   }
 
   /** NETWORK_GAP rules, in the transaction that changed the network. */
@@ -138,6 +164,8 @@ export class AlertEngine {
     d: Def<'THRESHOLD'>,
     event: PostedEvent,
   ): Promise<Match | undefined> {
+    const key = `${rule.id}:${event.familyId}`;
+    const alerted = this.alertedWindows.get(key) ?? null;
     const r = await this.events.countInWindow(manager, {
       familyId: event.familyId,
       kinds: d.eventKinds,
@@ -146,11 +174,16 @@ export class AlertEngine {
       at: event.occurredAt,
       days: d.windowDays,
       shown: MATCHED_EVENTS_SHOWN,
+      unlessFirst: alerted,
     });
-    if (!r || !r.first || r.n < d.minCount || r.agencies < d.minAgencies) return undefined;
+    if (!r?.first) return undefined;
+    // The same window as an alert that exists: its key is taken, there is nothing to raise.
+    if (r.first.getTime() === alerted?.getTime()) return undefined;
+    if (r.n < d.minCount || r.agencies < d.minAgencies) return undefined;
     const ids = r.ids ?? [];
     return {
       dedupKey: `${rule.id}:${event.familyId}:${r.first.toISOString()}`,
+      window: { key, first: r.first },
       matchedEventIds: ids,
       explanation:
         `Rule "${rule.name}" v${rule.version} (THRESHOLD): ${r.n} events of ${d.eventKinds.join('/')} at ${d.minSeverity} or above ` +

@@ -247,6 +247,39 @@ describe('Multi-agency concerns (THRESHOLD)', () => {
     expect(await alerts(net.familyId, RULE.multiAgency)).toHaveLength(1);
   });
 
+  it('raises each window once, and a new window however the last was remembered: a concern before its start, or its start left behind', async () => {
+    const net = await network();
+    const concern = (by: 'EDUCATION' | 'HEALTH' | 'POLICE', occurredAt: Date) =>
+      post(net, {
+        kind: 'CONCERN',
+        by,
+        author: by === 'EDUCATION' ? net.school : by === 'HEALTH' ? net.health : net.police,
+        occurredAt,
+      });
+    const keys = async () => sorted(...(await alerts(net.familyId, RULE.multiAgency)).map((a) => a.dedup_key));
+    const windowFrom = (at: Date) => `${RULE.multiAgency}:${net.familyId}:${at.toISOString()}`;
+    for (const [by, days] of [
+      ['EDUCATION', 20],
+      ['HEALTH', 15],
+      ['EDUCATION', 10],
+    ] as const)
+      await concern(by, daysAgo(days));
+    expect(await keys()).toEqual([windowFrom(daysAgo(20))]);
+    // The same window, twice more (the second time known to have alerted): nothing new.
+    await concern('EDUCATION', NOW);
+    await concern('HEALTH', NOW);
+    expect(await keys()).toEqual([windowFrom(daysAgo(20))]);
+    // A concern recorded late, from before the window's start (its own window holds it alone):
+    // the next concern's window starts there.
+    await concern('POLICE', daysAgo(25));
+    expect(await keys()).toEqual([windowFrom(daysAgo(20))]);
+    await concern('HEALTH', NOW);
+    expect(await keys()).toEqual(sorted(windowFrom(daysAgo(20)), windowFrom(daysAgo(25))));
+    // One that occurs when the first two have left the window: it starts at the third.
+    await concern('POLICE', new Date(daysAgo(20).getTime() + 30 * DAY + 60_000));
+    expect(await keys()).toEqual(sorted(windowFrom(daysAgo(20)), windowFrom(daysAgo(25)), windowFrom(daysAgo(15))));
+  });
+
   it('does not fire for three concerns from one agency, or spread beyond 30 days', async () => {
     const oneAgency = await network();
     for (const days of [5, 3, 1])

@@ -1,12 +1,20 @@
 -- The statements of this repository, written by libs/timeline/src/timeline-event.repository.sql.spec.ts (`npm run sql` rewrites it).
 
 -- TimelineEventRepository.countInWindow
-WITH w AS (
+WITH f AS (
+    SELECT min(k.occurred_at) AS first FROM unnest($2::text[]) AS q(kind)
+    CROSS JOIN LATERAL (
+      SELECT occurred_at FROM timeline_events
+      WHERE family_id = $1 AND kind = q.kind AND array_position($3::text[], severity) >= $4
+        AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL
+      ORDER BY occurred_at LIMIT 1) k),
+  w AS (
     SELECT id, kind, agency_id, occurred_at FROM timeline_events
-    WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+    WHERE date_trunc('milliseconds', (SELECT first FROM f)) IS DISTINCT FROM $8::timestamptz AND (SELECT first FROM f) IS NOT NULL
+      AND family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
       AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL)
-  SELECT c.n, c.agencies, c.first, s.ids, s.kinds
-  FROM (SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies, min(occurred_at) AS first FROM w) c,
+  SELECT (SELECT first FROM f) AS first, c.n, c.agencies, s.ids, s.kinds
+  FROM (SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies FROM w) c,
        (SELECT array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds
         FROM (SELECT id, kind, occurred_at FROM w ORDER BY occurred_at, id LIMIT $7) oldest) s;
 

@@ -29,6 +29,7 @@ describeRepositorySql(import.meta.url, {
         at,
         days: 30,
         shown: 50,
+        unlessFirst: null,
       }),
     );
     await record('TimelineEventRepository.latestInWindow', () =>

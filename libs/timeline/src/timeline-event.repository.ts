@@ -118,6 +118,59 @@ export function pageStatement(
   return { sql: withCards(query.sql, 'ORDER BY ev.recorded_at DESC, ev.id DESC'), params: query.params };
 }
 
+export interface EventWindowQuery {
+  familyId: string;
+  kinds: readonly string[];
+  severityOrder: readonly string[];
+  minSeverity: string;
+  at: Date;
+  days: number;
+  shown: number;
+  unlessFirst: Date | null;
+}
+
+/**
+ * The family's original events of these kinds at `minSeverity` or above (by its place in
+ * `severityOrder`), that occurred in the `days` up to `at`: the first's time, and how many, from
+ * how many agencies, and the ids and kinds of the oldest `shown` of them, oldest first (a rule
+ * re-evaluated on every post must not carry every event of a busy window back and forth).
+ *
+ * The first is found from the kind-and-time index, a few rows per kind. When it is `unlessFirst`
+ * to the millisecond, as a JavaScript date holds it (a window whose outcome the caller already
+ * knows), nothing is counted: `n` and `agencies` are 0 and `ids` null, and a post to a busy family
+ * does not read its whole window again.
+ */
+export function windowStatement(window: EventWindowQuery): { sql: string; params: unknown[] } {
+  return {
+    sql: `WITH f AS (
+         SELECT min(k.occurred_at) AS first FROM unnest($2::text[]) AS q(kind)
+         CROSS JOIN LATERAL (
+           SELECT occurred_at FROM timeline_events
+           WHERE family_id = $1 AND kind = q.kind AND array_position($3::text[], severity) >= $4
+             AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL
+           ORDER BY occurred_at LIMIT 1) k),
+       w AS (
+         SELECT id, kind, agency_id, occurred_at FROM timeline_events
+         WHERE date_trunc('milliseconds', (SELECT first FROM f)) IS DISTINCT FROM $8::timestamptz AND (SELECT first FROM f) IS NOT NULL
+           AND family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
+           AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL)
+       SELECT (SELECT first FROM f) AS first, c.n, c.agencies, s.ids, s.kinds
+       FROM (SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies FROM w) c,
+            (SELECT array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds
+             FROM (SELECT id, kind, occurred_at FROM w ORDER BY occurred_at, id LIMIT $7) oldest) s`,
+    params: [
+      window.familyId,
+      window.kinds,
+      window.severityOrder,
+      window.severityOrder.indexOf(window.minSeverity) + 1,
+      window.at,
+      window.days,
+      window.shown,
+      window.unlessFirst,
+    ],
+  };
+}
+
 @Injectable()
 export class TimelineEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -268,44 +321,10 @@ export class TimelineEventRepository {
       [eventIds],
     );
   }
-  /**
-   * The family's original events of these kinds at `minSeverity` or above (by its place in
-   * `severityOrder`), that occurred in the `days` up to `at`: how many, from how many agencies,
-   * the first's time, and the ids and kinds of the oldest `shown` of them, oldest first (a rule
-   * re-evaluated on every post must not carry every event of a busy window back and forth).
-   */
-  async countInWindow(
-    manager: EntityManager,
-    window: {
-      familyId: string;
-      kinds: readonly string[];
-      severityOrder: readonly string[];
-      minSeverity: string;
-      at: Date;
-      days: number;
-      shown: number;
-    },
-  ): Promise<EventWindow | undefined> {
-    const rows = await preparedQuery<EventWindow>(
-      manager,
-      `WITH w AS (
-         SELECT id, kind, agency_id, occurred_at FROM timeline_events
-         WHERE family_id = $1 AND kind = ANY($2) AND array_position($3::text[], severity) >= $4
-           AND occurred_at > $5::timestamptz - make_interval(days => $6) AND occurred_at <= $5 AND amends_event_id IS NULL)
-       SELECT c.n, c.agencies, c.first, s.ids, s.kinds
-       FROM (SELECT count(*)::int AS n, count(DISTINCT agency_id)::int AS agencies, min(occurred_at) AS first FROM w) c,
-            (SELECT array_agg(id ORDER BY occurred_at, id) AS ids, array_agg(kind ORDER BY occurred_at, id) AS kinds
-             FROM (SELECT id, kind, occurred_at FROM w ORDER BY occurred_at, id LIMIT $7) oldest) s`,
-      [
-        window.familyId,
-        window.kinds,
-        window.severityOrder,
-        window.severityOrder.indexOf(window.minSeverity) + 1,
-        window.at,
-        window.days,
-        window.shown,
-      ],
-    );
+  /** The window of a THRESHOLD rule: see `windowStatement`. */
+  async countInWindow(manager: EntityManager, window: EventWindowQuery): Promise<EventWindow | undefined> {
+    const statement = windowStatement(window);
+    const rows = await preparedQuery<EventWindow>(manager, statement.sql, statement.params);
     return rows[0];
   }
 

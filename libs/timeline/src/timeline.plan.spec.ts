@@ -2,17 +2,21 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { defineAbility, Role } from '@hearth/authz';
 import { createTestDatabase, type TestDatabase } from '@hearth/testing';
-import { pageStatement } from './timeline-event.repository.js';
+import { Severity } from './timeline.enums.js';
+import { pageStatement, windowStatement, type EventWindowQuery } from './timeline-event.repository.js';
 
 /*
- * The timeline page is a prepared statement, so PostgreSQL may run it with a generic plan (one
+ * The timeline's hot statements are prepared, so PostgreSQL may run them with a generic plan (one
  * plan for any parameters). Under that plan the first page and a deep page must both walk
  * timeline_events_family_page_idx from their key and stop at the page's end: the family and the
- * cursor are conditions of the index scan, and no row is read only to be thrown away.
+ * cursor are conditions of the index scan, and no row is read only to be thrown away. A rule's
+ * window, once its outcome is known, must cost a few rows however busy the family.
  */
 
 const EVENTS = 3000;
 const PAGE = 50;
+/** MEDIUM concerns in the last 20 days, on top of the notes: a busy rule window. */
+const CONCERNS = 2000;
 
 let database: TestDatabase;
 let client: pg.Client;
@@ -46,6 +50,12 @@ beforeAll(async () => {
      JOIN authors a ON a.n = i % a.total`,
     [familyId, EVENTS],
   );
+  await client.query(
+    `INSERT INTO timeline_events (family_id, kind, severity, occurred_at, recorded_at, agency_id, author_id, visibility, summary)
+     SELECT $1, 'CONCERN', 'MEDIUM', now() - make_interval(mins => i * 14), now(), $2, $3, 'NETWORK', 'Concern ' || i
+     FROM generate_series(1, $4::int) AS i`,
+    [familyId, sam.rows[0]!.agency_id, sam.rows[0]!.id, CONCERNS],
+  );
   await client.query('ANALYZE');
   ability = defineAbility({
     principal: { userId: sam.rows[0]!.id, agencyId: sam.rows[0]!.agency_id, roles: [Role.PRACTITIONER], sessionId: '' },
@@ -62,6 +72,8 @@ afterAll(async () => {
 
 interface PlanNode {
   'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops': number;
   'Index Name'?: string;
   'Index Cond'?: string;
   'Actual Rows': number;
@@ -122,4 +134,42 @@ it('reads a deep page from the index under a generic plan, from the cursor on, d
   const after = [deep.rows[0]!.recorded_at.toISOString(), deep.rows[0]!.id];
   const plan = await genericPlan(pageStatement(ability, familyId, after, PAGE + 1), 'deep_page');
   expectIndexWalk(plan, true);
+});
+
+/** Rows read from timeline_events by every scan of the plan, kept or filtered out. */
+function eventRowsRead(plan: PlanNode): number {
+  return nodes(plan)
+    .filter((n) => n['Relation Name'] === 'timeline_events')
+    .reduce((sum, n) => sum + (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'], 0);
+}
+
+it("reads a rule's window once, and only its first event's few rows when that window's outcome is known", async () => {
+  const window: EventWindowQuery = {
+    familyId,
+    kinds: ['CONCERN', 'INCIDENT', 'MISSING_EPISODE', 'DOMESTIC_ABUSE_INCIDENT', 'INJURY'],
+    severityOrder: Object.values(Severity),
+    minSeverity: Severity.MEDIUM,
+    at: new Date(),
+    days: 30,
+    shown: 50,
+    unlessFirst: null,
+  };
+  // Unknown: every concern of the window is counted (the positive control), the demo's own too.
+  const counted = windowStatement(window);
+  const [all] = (await client.query<{ n: number; first: Date; ids: string[] }>(counted.sql, counted.params)).rows;
+  const expected = await client.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM timeline_events WHERE family_id = $1 AND kind = ANY($2)
+       AND severity IN ('MEDIUM', 'HIGH', 'CRITICAL') AND occurred_at > now() - interval '30 days' AND amends_event_id IS NULL`,
+    [familyId, window.kinds],
+  );
+  expect(all!.n).toBe(expected.rows[0]!.n);
+  expect(all!.n).toBeGreaterThanOrEqual(CONCERNS);
+  expect(all!.ids).toHaveLength(50);
+  expect(eventRowsRead(await genericPlan(counted, 'window_counted'))).toBeGreaterThanOrEqual(CONCERNS);
+
+  // Known: its first event is found, from the kind-and-time index, and nothing is counted.
+  const known = windowStatement({ ...window, unlessFirst: all!.first });
+  const [first] = (await client.query<{ n: number; first: Date; ids: string[] | null }>(known.sql, known.params)).rows;
+  expect(first).toEqual({ first: all!.first, n: 0, agencies: 0, ids: null, kinds: null });
+  expect(eventRowsRead(await genericPlan(known, 'window_known'))).toBeLessThanOrEqual(window.kinds.length);
 });
