@@ -41,8 +41,7 @@ const S = {
   audit: sql('audit', 'audit.repository', 'AuditRepository.insert'),
   insert: sql('timeline', 'timeline-event.repository', 'TimelineEventRepository.insert'),
   notify: sql('realtime', 'notification.repository', 'NotificationRepository.insertForUsers'),
-  preferences: sql('notify', 'notify.repository', 'PreferenceRepository.of'),
-  webhooks: sql('notify', 'notify.repository', 'WebhookEndpointRepository.anyEnabled'),
+  preferences: sql('notify', 'notify.repository', 'PreferenceRepository.ofRecipients'),
   outbox: sql('notify', 'notify.repository', 'OutboxRepository.insert'),
   rules: sql('alerts', 'rule.repository', 'RuleRepository.enabled'),
   rulesFingerprint: sql('alerts', 'rule.repository', 'RuleRepository.enabledFingerprint'),
@@ -337,9 +336,9 @@ async function ingest(run: Run, { principal, ability }: Checked, input: PostInpu
   // (and the counter locks) are written last, just before COMMIT.
   const related = await run<{ user_id: string }>('familyRelationships', [[input.familyId], null]);
   const recipients = [...new Set(related.map((r) => r.user_id))].filter((u) => u !== principal.userId);
-  // What the mail decisions read, read before the inbox rows lock the recipients' counters.
+  // What the mail decisions read (preferences, and whether any webhook is enabled), read before
+  // the inbox rows lock the recipients' counters.
   await run('preferences', [recipients]);
-  await run('webhooks', []);
   const notified = await run<{ user_id: string; seq: string }>('notify', [
     recipients,
     recipients.map(() => 0),

@@ -4,6 +4,8 @@
 // `notification`. The parent drives it over IPC:
 //   { type: 'connect', n, tokens }                       → { type: 'connect', connected }
 //   { type: 'alerts', rate, seconds, token, familyId, watchToken } → { type: 'alerts', p50, p99, ... }
+//   { type: 'answers', rate, seconds, token, familyId, url }  → { type: 'answers', p50, p99, errors }
+//     (B1's posts at the same rate: how long its answer takes, the floor of send → answer)
 //   { type: 'close' }                                    → { type: 'close' }
 import * as hdr from 'hdr-histogram-js';
 import { performance } from 'node:perf_hooks';
@@ -50,6 +52,69 @@ async function connect(n: number, tokens: string[]): Promise<number> {
   return sockets.length;
 }
 
+/** Sends at a fixed rate, on this process's clock: each at its slot, whether or not the last answered. */
+async function atFixedRate(rate: number, seconds: number, offset: number, send: (i: number) => Promise<void>) {
+  const interval = 1000 / rate;
+  const start = performance.now();
+  const total = Math.round(seconds * rate);
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = start + i * interval - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(send(offset + i));
+  }
+  await Promise.all(inFlight);
+}
+
+function histogram() {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+/** B1's posts at the alert scenario's rate: how long each answer takes. */
+async function answers(options: {
+  rate: number;
+  seconds: number;
+  warmupSeconds: number;
+  token: string;
+  familyId: string;
+  url: string;
+}) {
+  const answered = histogram();
+  let measuring = false;
+  let errors = 0;
+  const post = async (i: number) => {
+    const at = performance.now();
+    const counted = measuring;
+    try {
+      const res = await fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
+        body: JSON.stringify({
+          familyId: options.familyId,
+          kind: 'CONCERN',
+          severity: 'LOW',
+          occurredAt: new Date().toISOString(),
+          summary: `Alert benchmark ${i}`,
+        }),
+      });
+      const json = (await res.json()) as { data?: { postEvent?: { id: string } } };
+      if (!json.data?.postEvent?.id) errors++;
+      else if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
+    } catch {
+      errors++;
+    }
+  };
+  await atFixedRate(options.rate, options.warmupSeconds, 0, post);
+  measuring = true;
+  await atFixedRate(options.rate, options.seconds, 1_000_000, post);
+  return {
+    count: answered.totalCount,
+    p50: answered.getValueAtPercentile(50) / 1000,
+    p99: answered.getValueAtPercentile(99) / 1000,
+    errors,
+  };
+}
+
 async function alerts(options: {
   rate: number;
   seconds: number;
@@ -62,17 +127,9 @@ async function alerts(options: {
   const watch = await connectOne(options.watchToken);
   const arrived = new Map<string, number>();
   const sent = new Map<string, number>();
-  const histogram = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const notified = histogram();
   // The post's own answer, beside: what of send → notification is the request itself.
-  const answered = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const answered = histogram();
   let measuring = false;
   let errors = 0;
   let missing = 0;
@@ -82,7 +139,7 @@ async function alerts(options: {
     if (a === undefined || s === undefined) return;
     arrived.delete(eventId);
     sent.delete(eventId);
-    if (s >= 0) histogram.recordValue(Math.max(1, Math.round((a - s) * 1000)));
+    if (s >= 0) notified.recordValue(Math.max(1, Math.round((a - s) * 1000)));
   };
   watch.on('notification', (n: { eventId?: string }) => {
     if (!n.eventId) return;
@@ -122,33 +179,19 @@ async function alerts(options: {
       errors++;
     }
   };
-  // A fixed rate, on this process's clock: each send at its slot, whether or not the last answered.
-  const interval = 1000 / options.rate;
-  const run = async (seconds: number, offset: number) => {
-    const start = performance.now();
-    const total = Math.round(seconds * options.rate);
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = start + i * interval;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(post(offset + i));
-    }
-    await Promise.all(inFlight);
-  };
-  await run(options.warmupSeconds, 0);
+  await atFixedRate(options.rate, options.warmupSeconds, 0, post);
   measuring = true;
-  await run(options.seconds, 1_000_000);
+  await atFixedRate(options.rate, options.seconds, 1_000_000, post);
   measuring = false;
   // Late notifications: wait up to 5 s for the last ones.
   for (let i = 0; i < 50 && [...sent.values()].some((s) => s >= 0); i++) await new Promise((r) => setTimeout(r, 100));
   missing = [...sent.values()].filter((s) => s >= 0).length;
   watch.close();
   return {
-    count: histogram.totalCount,
-    p50: histogram.getValueAtPercentile(50) / 1000,
-    p99: histogram.getValueAtPercentile(99) / 1000,
-    max: histogram.maxValue / 1000,
+    count: notified.totalCount,
+    p50: notified.getValueAtPercentile(50) / 1000,
+    p99: notified.getValueAtPercentile(99) / 1000,
+    max: notified.maxValue / 1000,
     answeredP50: answered.getValueAtPercentile(50) / 1000,
     answeredP99: answered.getValueAtPercentile(99) / 1000,
     errors,
@@ -162,6 +205,7 @@ process.on('message', (message: { type: string } & Record<string, unknown>) => {
   if (message.type === 'connect')
     connect(message['n'] as number, message['tokens'] as string[]).then((connected) => reply({ connected }), fail);
   else if (message.type === 'alerts') alerts(message as never).then((r) => reply(r), fail);
+  else if (message.type === 'answers') answers(message as never).then((r) => reply(r), fail);
   else if (message.type === 'close') {
     for (const socket of sockets.splice(0)) socket.close();
     reply({});

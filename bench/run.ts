@@ -429,6 +429,17 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
     log(
       `alert: ${r.count} timed, p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${r.errors} errors, ${r.missing} missing`,
     );
+    // The floor of the request's part: B1's post (Hearth's statements, no framework) at the same rate.
+    const b1 = await fleet.ask<{ count: number; p50: number; p99: number; errors: number }>({
+      type: 'answers',
+      rate: ALERT_RATE,
+      seconds: ALERT_S,
+      warmupSeconds: WARMUP_S,
+      token: ctx.sam.token,
+      familyId: ctx.familyId,
+      url: `${ctx.b1.url}/ingest`,
+    });
+    log(`alert: B1 posts at ${ALERT_RATE}/s answered in p50 ${b1.p50} ms, p99 ${b1.p99} ms, ${b1.errors} errors`);
     return {
       id: 'alert',
       rows: [
@@ -439,6 +450,13 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
           p99: r.p99,
           errors: r.errors + r.missing,
         },
+        {
+          name: `B1 send → answer, ${ALERT_RATE}/s`,
+          rps: b1.count / ALERT_S,
+          p50: b1.p50,
+          p99: b1.p99,
+          errors: b1.errors,
+        },
       ],
       figures: {
         sockets: connected + 1,
@@ -447,6 +465,7 @@ async function alertScenario(ctx: Context): Promise<Scenario> {
         // The post's own answer: the part of send → notification that is the request itself.
         'p50 send → answer ms': round(r.answeredP50),
         'p99 send → answer ms': round(r.answeredP99),
+        'B1 p50 send → answer ms': round(b1.p50),
       },
       targets: [
         target('p50 send → notification (ms)', r.p50, 'max', 10),

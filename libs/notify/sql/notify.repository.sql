@@ -5,6 +5,12 @@ SELECT user_id, email_floor, webhook_floor, time_zone, quiet_start::text, quiet_
          digest_at::text, muted_family_ids
   FROM notification_preferences WHERE user_id = ANY($1::uuid[]);
 
+-- PreferenceRepository.ofRecipients
+SELECT w.any_webhook, p.user_id, p.email_floor, p.webhook_floor, p.time_zone, p.quiet_start::text,
+         p.quiet_end::text, p.digest_at::text, p.muted_family_ids
+  FROM (SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled) AS any_webhook) w
+  LEFT JOIN notification_preferences p ON p.user_id = ANY($1::uuid[]);
+
 -- PreferenceRepository.save
 INSERT INTO notification_preferences AS n
     (user_id, email_floor, webhook_floor, time_zone, quiet_start, quiet_end, digest_at, muted_family_ids, updated_at)
@@ -21,9 +27,6 @@ SELECT id, agency_id, url, secret, enabled, consecutive_failures, disabled_at, c
 
 -- WebhookEndpointRepository.enabledOf
 SELECT id, agency_id, url, secret, enabled, consecutive_failures, disabled_at, created_at FROM webhook_endpoints WHERE agency_id = ANY($1::uuid[]) AND enabled ORDER BY id;
-
--- WebhookEndpointRepository.anyEnabled
-SELECT 1 FROM webhook_endpoints WHERE enabled LIMIT 1;
 
 -- WebhookEndpointRepository.setEnabled
 UPDATE webhook_endpoints SET enabled = $2, consecutive_failures = CASE WHEN $2 THEN 0 ELSE consecutive_failures END,

@@ -14,12 +14,12 @@ describeRepositorySql(import.meta.url, {
     const id = randomUUID();
     const at = new Date('2026-01-01T00:00:00Z');
     await record('PreferenceRepository.of', () => preferences.of(m, [id]));
+    await record('PreferenceRepository.ofRecipients', () => preferences.ofRecipients(m, [id]));
     // Unknown users and agencies: the statements are recorded, the foreign keys refuse them.
     await refused('PreferenceRepository.save', (tx) => preferences.save(tx, id, DEFAULT_PREFERENCES));
     await record('WebhookEndpointRepository.ofAgency', () => endpoints.ofAgency(m, id));
     await record('WebhookEndpointRepository.byIds', () => endpoints.byIds(m, [id]));
     await record('WebhookEndpointRepository.enabledOf', () => endpoints.enabledOf(m, [id]));
-    await record('WebhookEndpointRepository.anyEnabled', () => endpoints.anyEnabled(m));
     await record('WebhookEndpointRepository.setEnabled', () => endpoints.setEnabled(m, id, true));
     await record('WebhookEndpointRepository.succeeded', () => endpoints.succeeded(m, id));
     await record('WebhookEndpointRepository.failed', () => endpoints.failed(m, id, 10, at));

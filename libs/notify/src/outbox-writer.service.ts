@@ -99,10 +99,10 @@ export class OutboxWriter {
   }
 
   private async recipients(manager: EntityManager, userIds: readonly string[]): Promise<Recipients> {
-    const preferences = await this.preferences.of(manager, userIds);
+    const { preferences, anyWebhookEnabled } = await this.preferences.ofRecipients(manager, userIds);
     const endpointsOf = new Map<string, WebhookEndpointRow[]>();
-    // Most partnerships have few endpoints: one cheap look before finding the recipients' agencies.
-    if (await this.endpoints.anyEnabled(manager)) {
+    // Most partnerships have few endpoints: the recipients' agencies are looked up only when one is enabled.
+    if (anyWebhookEnabled) {
       const contacts = await this.users.contacts(manager, userIds);
       const endpoints = await this.endpoints.enabledOf(manager, [...new Set(contacts.map((c) => c.agency_id))]);
       for (const { id, agency_id } of contacts)

@@ -46,6 +46,32 @@ export class PreferenceRepository {
     return new Map(userIds.map((id) => [id, found.get(id) ?? DEFAULT_PREFERENCES]));
   }
 
+  /**
+   * What deciding a post's mail needs, in one round trip inside the post: the recipients'
+   * preferences (the defaults for those without a row), and whether any webhook endpoint is
+   * enabled at all (most partnerships have none; then nobody's agency needs looking up).
+   */
+  async ofRecipients(
+    manager: EntityManager,
+    userIds: readonly string[],
+  ): Promise<{ preferences: Map<string, Preferences>; anyWebhookEnabled: boolean }> {
+    const rows = await preparedQuery<Partial<PreferenceRow> & { any_webhook: boolean }>(
+      manager,
+      `SELECT w.any_webhook, p.user_id, p.email_floor, p.webhook_floor, p.time_zone, p.quiet_start::text,
+              p.quiet_end::text, p.digest_at::text, p.muted_family_ids
+       FROM (SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled) AS any_webhook) w
+       LEFT JOIN notification_preferences p ON p.user_id = ANY($1::uuid[])`,
+      [userIds],
+    );
+    const found = new Map(
+      rows.flatMap((row) => (row.user_id ? [[row.user_id, toPreferences(row as PreferenceRow)]] : [])),
+    );
+    return {
+      preferences: new Map(userIds.map((id) => [id, found.get(id) ?? DEFAULT_PREFERENCES])),
+      anyWebhookEnabled: rows[0]?.any_webhook ?? false,
+    };
+  }
+
   async save(manager: EntityManager, userId: string, p: Preferences): Promise<void> {
     await manager.query(
       `INSERT INTO notification_preferences AS n

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { preparedQuery, updateReturning } from '@hearth/database';
+import { updateReturning } from '@hearth/database';
 
 export interface WebhookEndpointRow {
   id: string;
@@ -43,12 +43,6 @@ export class WebhookEndpointRepository {
       `SELECT ${COLUMNS} FROM webhook_endpoints WHERE agency_id = ANY($1::uuid[]) AND enabled ORDER BY id`,
       [agencyIds],
     );
-  }
-
-  /** Whether any endpoint is enabled at all: most postings then need no further look-up. */
-  async anyEnabled(manager: EntityManager): Promise<boolean> {
-    const rows = await preparedQuery(manager, `SELECT 1 FROM webhook_endpoints WHERE enabled LIMIT 1`, []);
-    return rows.length > 0;
   }
 
   async setEnabled(manager: EntityManager, id: string, enabled: boolean): Promise<void> {
