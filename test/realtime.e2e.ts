@@ -68,6 +68,21 @@ describe('early warning in real time', () => {
       );
     });
 
+    it("keeps nothing of a connected socket's handshake: not its token, not its request's headers", async () => {
+      const token = as['dee.school'].accessToken;
+      const dee = await connect('dee.school');
+      const server = app.hearth.app.get(RealtimeGateway).server!;
+      // Positive control: the server holds the socket, in the user's room only.
+      const socket = server.of('/').sockets.get(dee.socket.id!)!;
+      expect(socket).toBeDefined();
+      expect([...socket.rooms]).toEqual([expect.stringContaining(as['dee.school'].userId)]);
+      const conn = socket.conn as unknown as { request: unknown };
+      expect(conn.request).toBeNull();
+      expect(JSON.stringify(socket.handshake)).not.toContain(token);
+      expect(socket.handshake.headers).toEqual({});
+      expect(socket.handshake.auth).toEqual({});
+    });
+
     it('refuses a browser origin that is not on the allow-list', async () => {
       const message = await refusedHandshake(app.url, as['dee.school'].accessToken, { origin: 'https://evil.example' });
       expect(message).not.toBe('');

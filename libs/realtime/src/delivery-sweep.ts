@@ -21,6 +21,11 @@ interface Watched {
 
 const ledgers = new WeakMap<Socket, Watched>();
 
+/** Notes each notification a socket is sent in its ledger: one listener for every socket (`this`). */
+function noteSent(this: Socket, event: string, payload: NotificationPayload): void {
+  if (event === NOTIFICATION_EVENT) ledgers.get(this)?.ledger.settle(payload.seq);
+}
+
 /**
  * No notification is lost for a client that stays connected. The push after commit is a
  * doorbell that can fail: the socket adapter may be down or reconnecting (a NOTIFY or a Redis
@@ -62,11 +67,8 @@ export class DeliverySweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Starts a socket's ledger before it joins its user's room: every notification it is sent is noted. */
   track(socket: Socket, userId: string): void {
-    const ledger = new DeliveryLedger();
-    ledgers.set(socket, { userId, ledger });
-    socket.onAnyOutgoing((event: string, payload: NotificationPayload) => {
-      if (event === NOTIFICATION_EVENT) ledger.settle(payload.seq);
-    });
+    ledgers.set(socket, { userId, ledger: new DeliveryLedger() });
+    socket.onAnyOutgoing(noteSent);
   }
 
   /**

@@ -157,19 +157,35 @@ export class HearthIoAdapter extends IoAdapter {
   }
 }
 
+/** Nothing: one frozen object serves every socket, so nothing can write one socket's data into all. */
+const NOTHING = Object.freeze({});
+const NO_LIST = Object.freeze([]);
+/** A connected socket's handshake: nothing of the request. */
+const FORGOTTEN = Object.freeze({
+  headers: NOTHING,
+  time: '',
+  address: '',
+  xdomain: false,
+  secure: false,
+  issued: 0,
+  url: '',
+  query: NOTHING,
+  auth: NOTHING,
+});
+
 /**
  * A socket that has connected (its middleware, which authenticates it, has run) keeps neither
  * the credentials of its handshake (the access token, ~0.4 kB) nor the rest of the HTTP request
  * that opened its connection (headers, URL and query, ~0.7 kB): nothing reads them again, and an
- * idle socket's heap is most of what a node holds for each practitioner with Hearth open. The
- * request itself stays reachable from its TCP socket (engine.io's upgrade response listens for
- * its close), so it is emptied, not just let go of.
+ * idle socket's heap is most of what a node holds for each practitioner with Hearth open. Its
+ * handshake becomes one shared empty one. The request itself stays reachable from its TCP socket
+ * (engine.io's upgrade response listens for its close), so it is emptied, not just let go of.
  */
 function forgetHandshake(socket: Socket): void {
-  Object.assign(socket.handshake, { auth: {}, headers: {}, query: {}, time: '', url: '' });
+  (socket as { handshake: unknown }).handshake = FORGOTTEN;
   const connection = socket.conn as unknown as { request: IncomingMessage | null };
   if (connection.request) {
-    Object.assign(connection.request, { headers: {}, rawHeaders: [], url: '', _query: {} });
+    Object.assign(connection.request, { headers: NOTHING, rawHeaders: NO_LIST, url: '', _query: NOTHING });
     connection.request = null;
   }
 }
