@@ -101,6 +101,35 @@ describe('the local cluster', () => {
     }
   });
 
+  it("cuts an ended session's socket on the other node, and no other session's", async () => {
+    // Two sessions of one user, each with a socket on node B; the first logs out through node A.
+    const first = await login(nodeA, 'dee.school');
+    const second = await login(nodeA, 'dee.school');
+    const ending = await connectSocket(nodeB, first.accessToken);
+    const staying = await connectSocket(nodeB, second.accessToken);
+    try {
+      const cut = new Promise<void>((resolve, reject) => {
+        const late = setTimeout(() => reject(new Error("the ended session's socket was not cut within 10 s")), 10_000);
+        ending.socket.once('disconnect', () => {
+          clearTimeout(late);
+          resolve();
+        });
+      });
+      await graphqlData(nodeA, { query: `mutation { logout }`, token: first.accessToken });
+      await cut;
+      // The other session's socket is still connected and still rung (a post on node A).
+      const sam = await login(nodeA, 'sam.social');
+      const posted = await post(nodeA, sam, 'After the logout');
+      const rung = await staying.next((n) => n.type === 'EVENT_POSTED' && n.eventId === posted.postEvent.id, 10_000);
+      expect(rung.familyId).toBe(familyId);
+      expect(staying.socket.connected).toBe(true);
+      expect(ending.socket.connected).toBe(false);
+    } finally {
+      ending.close();
+      staying.close();
+    }
+  });
+
   it('has the worker seal the audit trail of both nodes (the API nodes run no scheduled work)', async () => {
     await eventually(
       async () => {

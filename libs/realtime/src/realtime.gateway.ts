@@ -88,9 +88,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     }
     this.sweep.track(socket, data.principal.userId);
     void socket.join(room);
-    // Hearth addresses users, never one socket: the room of the socket's own id that socket.io
-    // puts it in (a set and a map entry per socket) is left.
-    void socket.leave(socket.id);
     this.sweep.start(socket).catch((error: unknown) => {
       // A socket whose deliveries cannot be accounted for is closed: the client reconnects and resumes.
       this.logger.warn({ err: error, msg: 'could not read the inbox of a new socket; disconnected it' });
