@@ -72,10 +72,10 @@ describe('early warning in real time', () => {
       const token = as['dee.school'].accessToken;
       const dee = await connect('dee.school');
       const server = app.hearth.app.get(RealtimeGateway).server!;
-      // Positive control: the server holds the socket, in the user's room.
+      // Positive control: the server holds the socket, in its user's room (and no room of its own).
       const socket = server.of('/').sockets.get(dee.socket.id!)!;
       expect(socket).toBeDefined();
-      expect([...socket.rooms]).toContainEqual(expect.stringContaining(as['dee.school'].userId));
+      expect([...socket.rooms]).toEqual([expect.stringContaining(as['dee.school'].userId)]);
       const conn = socket.conn as unknown as { request: unknown };
       expect(conn.request).toBeNull();
       expect(JSON.stringify(socket.handshake)).not.toContain(token);

@@ -63,6 +63,7 @@ export class AppModule {
           imports: [IdentityModule, NetworkModule, TimelineModule, AlertRecipientsModule],
           audience: NotificationAudienceService,
           deliverySweepIntervalMs: config.deliverySweepIntervalMs,
+          clustered: config.socketAdapter !== 'none',
         }),
         AlertsModule.forApi(),
         NotifyModule.forApi({ metrics }),

@@ -22,6 +22,10 @@ export const UNKNOWN_EVENTS_ALLOWED = 10;
 /** Sockets one user may hold open on one API node. */
 export const SOCKETS_PER_USER = 10;
 const RESUME_BATCH = 500;
+/** Whether the API nodes share their sockets through a cluster adapter (HEARTH_SOCKET_ADAPTER is not `none`). */
+export const SOCKETS_CLUSTERED = Symbol('SOCKETS_CLUSTERED');
+/** Told to the other API nodes when a session ends: each cuts its own sockets of it. */
+const SESSION_ENDED = 'hearth:session-ended';
 
 const resumeSchema = z.strictObject({ afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 const ackSchema = z.strictObject({ seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -51,11 +55,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     private readonly inbox: InboxService,
     private readonly doorbell: ServerDoorbell,
     private readonly sweep: DeliverySweep,
+    @Inject(SOCKETS_CLUSTERED) private readonly clustered: boolean,
   ) {}
 
   afterInit(server: Server): void {
     this.doorbell.attach(server);
     this.sweep.attach(server);
+    server.on(SESSION_ENDED, (userId: string, sessionId: string) => this.cutSession(userId, sessionId));
     server.use((socket, next) => {
       void this.authenticate(socket).then(
         () => next(),
@@ -88,6 +94,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
     }
     this.sweep.track(socket, data.principal.userId);
     void socket.join(room);
+    // Hearth addresses users, never one socket: the room socket.io makes of the socket's own id
+    // (a set and a map entry per socket) is left. An ended session is cut by `cutSession`.
+    void socket.leave(socket.id);
     this.sweep.start(socket).catch((error: unknown) => {
       // A socket whose deliveries cannot be accounted for is closed: the client reconnects and resumes.
       this.logger.warn({ err: error, msg: 'could not read the inbox of a new socket; disconnected it' });
@@ -128,19 +137,25 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection {
   /** Disconnects a user's sockets on every node (disabled account, ended session). */
   disconnectUser(userId: string, sessionId?: string): void {
     if (!this.server) return;
-    const room = this.server.in(userRoom(userId));
     if (!sessionId) {
-      room.disconnectSockets(true);
+      this.server.in(userRoom(userId)).disconnectSockets(true);
       return;
     }
-    void room.fetchSockets().then(
-      (sockets) => {
-        for (const socket of sockets) {
-          if ((socket.data as SocketData).principal.sessionId === sessionId) socket.disconnect(true);
-        }
-      },
-      (error: unknown) => this.logger.error({ err: error }, 'could not reach the sockets of an ended session'),
-    );
+    this.cutSession(userId, sessionId);
+    if (this.clustered) this.server.serverSideEmit(SESSION_ENDED, userId, sessionId);
+  }
+
+  /**
+   * This node's sockets of one session, found among its user's: a socket is in no room of its
+   * own that another node could address (socket.io's room of its id is left, to keep an idle
+   * socket small), so each node is told and looks for itself.
+   */
+  private cutSession(userId: string, sessionId: string): void {
+    const sockets = this.server?.of('/');
+    for (const id of sockets?.adapter.rooms.get(userRoom(userId)) ?? []) {
+      const socket = sockets?.sockets.get(id);
+      if (socket && (socket.data as SocketData).principal.sessionId === sessionId) socket.disconnect(true);
+    }
   }
 
   private async authenticate(socket: Socket): Promise<void> {

@@ -14,7 +14,7 @@ import { EmitterDoorbell, type EmitterOptions } from './emitter.doorbell.js';
 import { InboxService } from './inbox.service.js';
 import { NotificationRepository } from './notification.repository.js';
 import { NotificationResolver } from './notification.resolver.js';
-import { RealtimeGateway } from './realtime.gateway.js';
+import { RealtimeGateway, SOCKETS_CLUSTERED } from './realtime.gateway.js';
 import { ServerDoorbell } from './server.doorbell.js';
 import { NOTIFICATION_AUDIENCE, type NotificationAudience } from './notification-audience.js';
 
@@ -28,6 +28,8 @@ export interface RealtimeModuleOptions {
 export interface RealtimeApiOptions extends RealtimeModuleOptions {
   /** How often the node sends its sockets what a lost push did not bring (HEARTH_DELIVERY_SWEEP_INTERVAL_MS). */
   readonly deliverySweepIntervalMs: number;
+  /** Whether API nodes share their sockets through a cluster adapter (HEARTH_SOCKET_ADAPTER is not `none`). */
+  readonly clustered: boolean;
 }
 
 /** Ended sessions (logout, disabled account) lose their sockets on every node. */
@@ -65,6 +67,7 @@ export class RealtimeModule {
         { provide: DOORBELL, useExisting: ServerDoorbell },
         DeliverySweep,
         { provide: DELIVERY_SWEEP_INTERVAL, useValue: options.deliverySweepIntervalMs },
+        { provide: SOCKETS_CLUSTERED, useValue: options.clustered },
         { provide: NOTIFICATION_AUDIENCE, useClass: options.audience },
       ],
       exports: [InboxService, RealtimeGateway, DeliverySweep],
