@@ -70,6 +70,32 @@ function histogram() {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 }
 
+/** The benchmark's concern: to Hearth as the postEvent mutation, to B1 as its input itself. */
+function concern(familyId: string, i: number) {
+  return {
+    familyId,
+    kind: 'CONCERN',
+    severity: 'LOW',
+    occurredAt: new Date().toISOString(),
+    summary: `Alert benchmark ${i}`,
+  };
+}
+
+/** Posts a body; the new event's id, or undefined when the post failed. */
+async function postEvent(target: string, token: string, body: unknown): Promise<string | undefined> {
+  try {
+    const res = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { data?: { postEvent?: { id: string } } };
+    return json.data?.postEvent?.id;
+  } catch {
+    return undefined;
+  }
+}
+
 /** B1's posts at the alert scenario's rate: how long each answer takes. */
 async function answers(options: {
   rate: number;
@@ -85,24 +111,9 @@ async function answers(options: {
   const post = async (i: number) => {
     const at = performance.now();
     const counted = measuring;
-    try {
-      const res = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-        body: JSON.stringify({
-          familyId: options.familyId,
-          kind: 'CONCERN',
-          severity: 'LOW',
-          occurredAt: new Date().toISOString(),
-          summary: `Alert benchmark ${i}`,
-        }),
-      });
-      const json = (await res.json()) as { data?: { postEvent?: { id: string } } };
-      if (!json.data?.postEvent?.id) errors++;
-      else if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
-    } catch {
-      errors++;
-    }
+    const id = await postEvent(options.url, options.token, concern(options.familyId, i));
+    if (!id) errors++;
+    else if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
   };
   await atFixedRate(options.rate, options.warmupSeconds, 0, post);
   measuring = true;
@@ -149,35 +160,17 @@ async function alerts(options: {
   const post = async (i: number) => {
     const at = performance.now();
     const counted = measuring;
-    try {
-      const res = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-        body: JSON.stringify({
-          query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
-          variables: {
-            input: {
-              familyId: options.familyId,
-              kind: 'CONCERN',
-              severity: 'LOW',
-              occurredAt: new Date().toISOString(),
-              summary: `Alert benchmark ${i}`,
-            },
-          },
-        }),
-      });
-      const json = (await res.json()) as { data?: { postEvent?: { id: string } } };
-      const id = json.data?.postEvent?.id;
-      if (!id) {
-        errors++;
-        return;
-      }
-      if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
-      sent.set(id, counted ? at : -1);
-      record(id);
-    } catch {
+    const id = await postEvent(`${url}/graphql`, options.token, {
+      query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
+      variables: { input: concern(options.familyId, i) },
+    });
+    if (!id) {
       errors++;
+      return;
     }
+    if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
+    sent.set(id, counted ? at : -1);
+    record(id);
   };
   await atFixedRate(options.rate, options.warmupSeconds, 0, post);
   measuring = true;
