@@ -7,7 +7,6 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
-    overallRate?: number;
     amount?: number;
   }
   export interface Histogram {

@@ -7,9 +7,9 @@
 //   { type: 'answers', rate, seconds, token, familyId, url }  → { type: 'answers', p50, p99, errors }
 //     (B1's posts at the same rate: how long its answer takes, the floor of send → answer)
 //   { type: 'close' }                                    → { type: 'close' }
-import * as hdr from 'hdr-histogram-js';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { atFixedRate, histogram, recordSince } from './paced.js';
 
 const url = process.env['FLEET_URL'] ?? '';
 const sockets: Socket[] = [];
@@ -52,24 +52,6 @@ async function connect(n: number, tokens: string[]): Promise<number> {
   return sockets.length;
 }
 
-/** Sends at a fixed rate, on this process's clock: each at its slot, whether or not the last answered. */
-async function atFixedRate(rate: number, seconds: number, offset: number, send: (i: number) => Promise<void>) {
-  const interval = 1000 / rate;
-  const start = performance.now();
-  const total = Math.round(seconds * rate);
-  const inFlight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const wait = start + i * interval - performance.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(send(offset + i));
-  }
-  await Promise.all(inFlight);
-}
-
-function histogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-}
-
 /** The benchmark's concern: to Hearth as the postEvent mutation, to B1 as its input itself. */
 function concern(familyId: string, i: number) {
   return {
@@ -108,12 +90,11 @@ async function answers(options: {
   const answered = histogram();
   let measuring = false;
   let errors = 0;
-  const post = async (i: number) => {
-    const at = performance.now();
+  const post = async (i: number, slot: number) => {
     const counted = measuring;
     const id = await postEvent(options.url, options.token, concern(options.familyId, i));
     if (!id) errors++;
-    else if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
+    else if (counted) recordSince(answered, slot);
   };
   await atFixedRate(options.rate, options.warmupSeconds, 0, post);
   measuring = true;
@@ -157,8 +138,7 @@ async function alerts(options: {
     arrived.set(n.eventId, performance.now());
     record(n.eventId);
   });
-  const post = async (i: number) => {
-    const at = performance.now();
+  const post = async (i: number, slot: number) => {
     const counted = measuring;
     const id = await postEvent(`${url}/graphql`, options.token, {
       query: `mutation ($input: PostEventInput!) { postEvent(input: $input) { id } }`,
@@ -168,8 +148,8 @@ async function alerts(options: {
       errors++;
       return;
     }
-    if (counted) answered.recordValue(Math.max(1, Math.round((performance.now() - at) * 1000)));
-    sent.set(id, counted ? at : -1);
+    if (counted) recordSince(answered, slot);
+    sent.set(id, counted ? slot : -1);
     record(id);
   };
   await atFixedRate(options.rate, options.warmupSeconds, 0, post);

@@ -34,6 +34,7 @@ import {
   type Cost,
   type Database,
 } from './harness.js';
+import { pacedPosts } from './paced.js';
 import { hearthSql } from './sql.js';
 
 const SCENARIOS = ['read', 'ingest', 'audit', 'alert', 'sockets', 'scale'] as const;
@@ -150,13 +151,13 @@ async function closedLoop(ctx: Context, http: Http, seconds: number, label?: str
   return { ...toLoad(result), ...perRequest(cost, result.requests.total) };
 }
 
+/** Latency at a fixed rate, an open loop timed from each request's slot (see paced.ts). */
 async function fixedRate(http: Http, seconds: number, rate: number): Promise<Load> {
-  // autocannon's overallRate spreads the rate over the connections; enough connections that a
-  // slow answer does not hold the next request back (no coordinated omission at this rate).
-  return toLoad(await cannon(http, seconds, CONNECTIONS, Math.max(1, Math.round(rate))));
+  const r = await pacedPosts({ url: http.url, body: http.body, headers: http.headers, rate, seconds, warmupSeconds: WARMUP_S });
+  return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
 }
 
-function cannon(http: Http, seconds: number, connections: number, overallRate?: number): Promise<Result> {
+function cannon(http: Http, seconds: number, connections: number): Promise<Result> {
   return autocannon({
     url: http.url,
     method: 'POST',
@@ -164,7 +165,6 @@ function cannon(http: Http, seconds: number, connections: number, overallRate?: 
     duration: seconds,
     headers: { 'content-type': 'application/json', ...http.headers },
     body: http.body,
-    ...(overallRate ? { overallRate } : {}),
   });
 }
 
