@@ -225,6 +225,10 @@ async function throughputScenario(
   const sFixed = await fixedRate(s, MEASURE_S, rate);
   await ctx.meter.settle();
   const bFixed = await fixedRate(b1, MEASURE_S, rate);
+  // Not a target: S at half of its own closed-loop rate, its latency when it is not near its limit.
+  const ownRate = m.s.rps * 0.5;
+  await ctx.meter.settle();
+  const sOwn = await fixedRate(s, MEASURE_S, ownRate);
   const rows: Scenario['rows'] = [
     { name: 'S closed loop', ...m.s },
     { name: 'B1 closed loop', ...m.b1 },
@@ -232,7 +236,11 @@ async function throughputScenario(
   const b0Name = ctx.pgbenchPath ? 'pgbench' : 'pg pool (no pgbench)';
   if (m.b0) rows.push({ name: `B0 ${b0Name}`, ...m.b0 });
   if (m.cte) rows.push({ name: `B0 one CTE, ${b0Name}`, ...m.cte });
-  rows.push({ name: `S at ${rate.toFixed(0)}/s`, ...sFixed }, { name: `B1 at ${rate.toFixed(0)}/s`, ...bFixed });
+  rows.push(
+    { name: `S at ${rate.toFixed(0)}/s`, ...sFixed },
+    { name: `B1 at ${rate.toFixed(0)}/s`, ...bFixed },
+    { name: `S at ${ownRate.toFixed(0)}/s (50 % of S)`, ...sOwn },
+  );
   const figures: Scenario['figures'] = {
     'S/B1': round(m.ratio),
     'fixed rate/s': round(rate),
