@@ -58,7 +58,11 @@ export async function pacedPosts(options: {
   warmupSeconds: number;
 }): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const headers = { ...options.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(options.body) };
+  const headers = {
+    ...options.headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(options.body),
+  };
   const latencies = histogram();
   let measuring = false;
   let errors = 0;
@@ -69,7 +73,8 @@ export async function pacedPosts(options: {
         res.resume();
         res.once('end', () => {
           if (counted) {
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) recordSince(latencies, slot);
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300)
+              recordSince(latencies, slot);
             else errors++;
           }
           resolve();

@@ -153,7 +153,14 @@ async function closedLoop(ctx: Context, http: Http, seconds: number, label?: str
 
 /** Latency at a fixed rate, an open loop timed from each request's slot (see paced.ts). */
 async function fixedRate(http: Http, seconds: number, rate: number): Promise<Load> {
-  const r = await pacedPosts({ url: http.url, body: http.body, headers: http.headers, rate, seconds, warmupSeconds: WARMUP_S });
+  const r = await pacedPosts({
+    url: http.url,
+    body: http.body,
+    headers: http.headers,
+    rate,
+    seconds,
+    warmupSeconds: WARMUP_S,
+  });
   return { rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors };
 }
 
