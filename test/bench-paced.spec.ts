@@ -1,83 +1,85 @@
 import { describe, expect, it } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pacedPosts } from '../bench/paced.js';
+import { listenOnLoopback } from './support/loopback.js';
 
 // The benchmark's fixed-rate rows are only fair if the load is an open loop: requests leave on
 // schedule whatever the server does, and each is timed from when it was due.
 
-interface Seen {
-  at: number;
-  open: number;
-}
+const RATE = 40;
+const INTERVAL = 1000 / RATE;
 
-async function serve(answer: (req: IncomingMessage, res: ServerResponse) => void) {
-  const seen: Seen[] = [];
+/** A loopback server; `arrived(res, n)` is told of the n-th request (from 1) once its body is in. */
+async function serve(arrived: (res: ServerResponse, n: number) => void) {
+  const seen: Array<{ at: number; open: number }> = [];
   let open = 0;
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     open++;
     seen.push({ at: performance.now(), open });
+    const n = seen.length;
     res.once('finish', () => open--);
     req.resume();
-    req.once('end', () => answer(req, res));
+    req.once('end', () => arrived(res, n));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    seen,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  const { origin, close } = await listenOnLoopback(server);
+  return { url: `${origin}/graphql`, seen, close };
 }
 
-const post = (url: string, rate: number, seconds: number) =>
-  pacedPosts({ url, body: '{}', headers: {}, rate, seconds, warmupSeconds: 0 });
+const post = (url: string) => pacedPosts({ url, body: '{}', headers: {}, rate: RATE, seconds: 1, warmupSeconds: 0 });
 
 describe('load at a fixed rate (bench/paced.ts)', () => {
   it('sends on schedule while earlier requests are still unanswered, spread over the window', async () => {
-    const server = await serve((_req, res) => setTimeout(() => res.end('{}'), 200));
+    // Each request is answered only once the fourth after it has arrived (the last ones with the
+    // 40th): a closed loop would wait for its first answer forever.
+    const held: ServerResponse[] = [];
+    const server = await serve((res, n) => {
+      held.push(res);
+      if (held.length > 4) held.shift()!.end('{}');
+      if (n === RATE) for (const r of held.splice(0)) r.end('{}');
+    });
     try {
       const started = performance.now();
-      const result = await post(server.url, 40, 1);
-      expect(result).toMatchObject({ count: 40, errors: 0 });
-      // A closed loop on one connection would have one open request; at 40/s with 200 ms
-      // answers about eight are open at once.
-      expect(Math.max(...server.seen.map((s) => s.open))).toBeGreaterThanOrEqual(4);
-      // Not a burst: the last of the 40 is due 39 intervals of 25 ms in, and none leaves early.
-      expect(server.seen.at(-1)!.at - started).toBeGreaterThanOrEqual(39 * 25);
-      expect(result.p50).toBeGreaterThanOrEqual(200);
+      const result = await post(server.url);
+      expect(result).toMatchObject({ count: RATE, errors: 0 });
+      expect(Math.max(...server.seen.map((s) => s.open))).toBeGreaterThanOrEqual(5);
+      // Not a burst: the last of the 40 is due 39 intervals in, and none leaves early.
+      expect(server.seen.at(-1)!.at - started).toBeGreaterThanOrEqual(39 * INTERVAL);
+      // Most wait for the fourth request after them, due four intervals after their own.
+      expect(result.p50).toBeGreaterThanOrEqual(4 * INTERVAL);
     } finally {
       await server.close();
     }
   });
 
   it('counts the time a request waited for a late sender (no coordinated omission)', async () => {
-    const server = await serve((_req, res) => res.end('{}'));
+    // Once the fifth request is answered, the process (the generator with it) stalls for 600 ms:
+    // the two dozen requests due in that time leave late, and their lateness is their latency.
+    const server = await serve((res, n) => {
+      res.end('{}');
+      if (n === 5)
+        setImmediate(() => {
+          const until = performance.now() + 600;
+          while (performance.now() < until);
+        });
+    });
     try {
-      // The generator itself is stalled for 300 ms a third of the way in: the requests due in
-      // that time leave late, and their lateness is their latency.
-      const stall = setTimeout(() => {
-        const until = performance.now() + 300;
-        while (performance.now() < until);
-      }, 330);
-      const result = await post(server.url, 40, 1);
-      clearTimeout(stall);
-      expect(result).toMatchObject({ count: 40, errors: 0 });
-      expect(result.p99).toBeGreaterThanOrEqual(250);
+      const result = await post(server.url);
+      expect(result).toMatchObject({ count: RATE, errors: 0 });
+      // Timed from the send, all but at most one would take a millisecond or so.
+      expect(result.p50).toBeGreaterThanOrEqual(50);
     } finally {
       await server.close();
     }
   });
 
   it('counts an answer that is not a success as an error, not as a latency', async () => {
-    let n = 0;
-    const server = await serve((_req, res) => {
-      res.statusCode = n++ % 4 === 0 ? 503 : 200;
+    const server = await serve((res, n) => {
+      res.statusCode = n % 4 === 1 ? 503 : 200;
       res.end('{}');
     });
     try {
-      const result = await post(server.url, 40, 1);
+      const result = await post(server.url);
       expect(result).toMatchObject({ count: 30, errors: 10 });
     } finally {
       await server.close();
